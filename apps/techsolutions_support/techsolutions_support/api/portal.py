@@ -1,0 +1,21 @@
+"""Helpdesk portal methods this app wraps, so that internal fields never reach a customer."""
+
+import frappe
+
+from helpdesk.helpdesk.doctype.hd_ticket.api import get_one as helpdesk_get_one
+from helpdesk.utils import is_agent
+
+from techsolutions_support.setup.install import INTERNAL_TICKET_FIELDS
+
+
+@frappe.whitelist()
+def get_ticket(name: str, is_customer_portal: bool = False) -> dict:
+	"""Helpdesk's ticket page data; for customers without the agents-only fields.
+
+	Helpdesk selects every column of the ticket, so field permissions alone do not hide them.
+	"""
+	ticket = helpdesk_get_one(name, is_customer_portal)
+	if not is_agent():
+		for field in INTERNAL_TICKET_FIELDS:
+			ticket.pop(field, None)
+	return ticket

@@ -1,0 +1,1 @@
+"""Set-up and test tooling of the TechSolutions Support workspace (./dev)."""

@@ -1,0 +1,127 @@
+"""The site's web server (gunicorn, static files included) and a background worker, on 127.0.0.1."""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+from tstools.bench import Bench
+from tstools.log import fail
+
+# A fresh worker imports Frappe and Helpdesk before it answers; give it this long.
+STARTUP_TIMEOUT_S = 120
+HTTP_TIMEOUT_S = 10
+
+
+def free_port() -> int:
+	with socket.socket() as probe:
+		probe.bind(("127.0.0.1", 0))
+		return probe.getsockname()[1]
+
+
+class SiteServer:
+	def __init__(self, bench: Bench, site: str, port: int, workers: int = 2, log: Path | None = None):
+		self.bench = bench
+		self.site = site
+		self.port = port
+		self.workers = workers
+		self.log = log
+		self.processes: list[subprocess.Popen] = []
+
+	@property
+	def url(self) -> str:
+		return f"http://127.0.0.1:{self.port}"
+
+	def start(self, with_worker: bool = True) -> None:
+		env = self.bench.env({"FRAPPE_SITE": self.site})
+		output = self.log.open("ab") if self.log else None
+		gunicorn = str(self.bench.path / "env" / "bin" / "gunicorn")
+		self.processes.append(
+			subprocess.Popen(
+				[
+					gunicorn,
+					"--bind",
+					f"127.0.0.1:{self.port}",
+					"--workers",
+					str(self.workers),
+					"--threads",
+					"4",
+					"--worker-class",
+					"gthread",
+					"--timeout",
+					"120",
+					"frappe.app:application_with_statics()",
+				],
+				cwd=self.bench.path / "sites",
+				env=env,
+				stdout=output,
+				stderr=output,
+				start_new_session=True,
+			)
+		)
+		if with_worker:
+			self.processes.append(
+				subprocess.Popen(
+					[
+						str(self.bench.env_python),
+						"-m",
+						"frappe.utils.bench_helper",
+						"frappe",
+						"--site",
+						self.site,
+						"worker",
+					],
+					cwd=self.bench.path / "sites",
+					env=env,
+					stdout=output,
+					stderr=output,
+					start_new_session=True,
+				)
+			)
+		self.wait_until_up()
+
+	def wait_until_up(self) -> None:
+		deadline = time.monotonic() + STARTUP_TIMEOUT_S
+		while time.monotonic() < deadline:
+			if self.processes[0].poll() is not None:
+				fail(f"The web server for {self.site} exited at start (see {self.log or 'its output'}).")
+			try:
+				response = requests.get(
+					f"{self.url}/api/method/ping", headers={"Host": self.site}, timeout=HTTP_TIMEOUT_S
+				)
+				if response.ok:
+					return
+			except requests.RequestException:
+				pass
+			time.sleep(1)
+		self.stop()
+		fail(f"The web server for {self.site} did not answer within {STARTUP_TIMEOUT_S} s.")
+
+	def stop(self) -> None:
+		for process in self.processes:
+			if process.poll() is None:
+				os.killpg(process.pid, signal.SIGTERM)
+		for process in self.processes:
+			try:
+				process.wait(timeout=20)
+			except subprocess.TimeoutExpired:
+				os.killpg(process.pid, signal.SIGKILL)
+		self.processes.clear()
+
+	def wait(self) -> None:
+		self.processes[0].wait()
+
+
+@contextmanager
+def serving(bench: Bench, site: str, port: int | None = None, log: Path | None = None):
+	server = SiteServer(bench, site, port or free_port(), log=log)
+	server.start()
+	try:
+		yield server
+	finally:
+		server.stop()
