@@ -1,0 +1,339 @@
+"""SLA clocks of one ticket: deadlines, business time spent and paused, warning and breach at ``now``.
+
+Contract: pure, framework-free, never reads a clock. The caller passes the ticket's timeline
+(creation, status changes, target changes, first response), its business calendar and ``now``;
+:func:`evaluate_sla` returns the state of the response clock and of the resolution clock.
+Evaluating the same timeline again gives the same result, so a scheduled job may run it for
+every open ticket as often as it likes.
+
+Semantics
+---------
+
+- Both clocks start when the ticket is created and count business time of the calendar.
+- A status flagged ``is_paused`` (waiting on the customer, a carrier, spare parts) stops both
+  clocks from the moment it is entered until the next status change. Paused time stays excluded
+  forever: going from a paused status straight to a resolved one never counts the pause.
+- A status flagged ``is_resolved`` stops the resolution clock. If the ticket is reopened, the
+  clock goes on from where it stood; the time it spent resolved does not count.
+- The response clock stops at the first response. A ticket resolved without any response has
+  its response clock settled as ``unanswered_resolution`` says: ``"settle"`` judges it at the
+  resolution instant (met if resolved before the response deadline), ``"void"`` reports
+  :attr:`ClockState.NOT_APPLICABLE`.
+- A target change (priority or tier) replaces the target from its instant on and keeps the
+  business time already spent: the deadline is ``add_business_time(created, new target)`` with
+  all pauses so far, which equals "spent so far + what is left of the new target". A target
+  lower than the time already spent puts the deadline in the past: the clock is breached.
+  A stopped clock is judged by the target in force when it stopped.
+- A clock is *breached* when ``now`` (or the instant it stopped) is after its deadline, even by
+  an instant outside business hours. It is in *warning* from the instant at which
+  ``warn_share`` of its target is spent.
+- Events after ``now`` are ignored (so a past ``now`` replays the ticket as it stood then).
+  A ``now`` before the creation counts as the creation instant (clock skew between servers).
+
+Exceptions::
+
+	ValueError
+	└── SlaError                    base of this module's errors
+	    └── InvalidTimelineError    an event before creation, a negative target, a bad warn share
+
+Errors of :mod:`.business_time` (naive datetimes, instants out of range) pass through unchanged.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from typing import Literal
+
+from techsolutions_support.core.business_time import (
+	BusinessCalendar,
+	Pause,
+	add_business_time,
+	business_time_between,
+)
+
+__all__ = [
+	"ClockState",
+	"ClockStatus",
+	"InvalidTimelineError",
+	"SlaError",
+	"SlaReport",
+	"StatusChange",
+	"TargetChange",
+	"Targets",
+	"TicketTimeline",
+	"evaluate_sla",
+]
+
+# Reason recorded for the time a ticket spends resolved before it is reopened.
+RESOLVED_REASON = "resolved"
+
+
+class SlaError(ValueError):
+	"""Base of the errors raised by this module."""
+
+
+class InvalidTimelineError(SlaError):
+	"""The ticket timeline or an argument cannot be evaluated."""
+
+
+@dataclass(frozen=True, slots=True)
+class Targets:
+	"""Business time allowed until first response and until resolution; ``None``: no target."""
+
+	response: timedelta | None = None
+	resolution: timedelta | None = None
+
+	def __post_init__(self) -> None:
+		for target in (self.response, self.resolution):
+			if target is not None and target < timedelta(0):
+				raise InvalidTimelineError(f"A target must not be negative, got {target}")
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+	"""The ticket entered ``status`` at ``at``; ``reason`` names what a pause waits for."""
+
+	at: datetime
+	status: str
+	is_paused: bool = False
+	is_resolved: bool = False
+	reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TargetChange:
+	"""From ``at`` on, ``targets`` apply (after a priority or tier change named by ``cause``)."""
+
+	at: datetime
+	targets: Targets
+	cause: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TicketTimeline:
+	created: datetime
+	targets: Targets
+	statuses: Sequence[StatusChange] = ()
+	target_changes: Sequence[TargetChange] = ()
+	first_response_at: datetime | None = None
+
+
+class ClockState(enum.StrEnum):
+	NO_TARGET = "no target"
+	RUNNING = "running"
+	WARNING = "warning"
+	PAUSED = "paused"
+	BREACHED = "breached"
+	MET = "met"
+	MISSED = "missed"
+	NOT_APPLICABLE = "not applicable"
+
+
+@dataclass(frozen=True, slots=True)
+class ClockStatus:
+	"""One clock at ``now``.
+
+	``deadline`` is ``None`` without a target, or while paused with time still left. ``spent`` is
+	the business time counted until the clock stopped or ``now``; ``paused`` the business time
+	excluded over the same span (pauses, and time spent resolved before a reopening). ``stopped_at`` is the response or resolution instant.
+	"""
+
+	state: ClockState
+	target: timedelta | None
+	deadline: datetime | None
+	warning_at: datetime | None
+	spent: timedelta
+	paused: timedelta
+	stopped_at: datetime | None
+
+	@property
+	def remaining(self) -> timedelta | None:
+		"""Business time left before the deadline (negative once it is spent)."""
+		return None if self.target is None else self.target - self.spent
+
+
+@dataclass(frozen=True, slots=True)
+class SlaReport:
+	response: ClockStatus
+	resolution: ClockStatus
+	is_paused: bool
+	pause_reason: str
+	# Business time paused per reason, until the resolution clock stopped or now.
+	paused_by_reason: Mapping[str, timedelta] = field(default_factory=lambda: MappingProxyType({}))
+	# Real elapsed time waited per reason over the same span: the third party's own clock.
+	waited_by_reason: Mapping[str, timedelta] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+	start: datetime
+	end: datetime | None
+	reason: str
+
+
+def evaluate_sla(
+	timeline: TicketTimeline,
+	calendar: BusinessCalendar,
+	now: datetime,
+	*,
+	warn_share: float = 0.75,
+	unanswered_resolution: Literal["settle", "void"] = "settle",
+) -> SlaReport:
+	"""Return the state of the ticket's response and resolution clocks at ``now``."""
+	if not 0 < warn_share <= 1:
+		raise InvalidTimelineError(f"The warn share must be above 0 and at most 1, got {warn_share}")
+	created = timeline.created
+	now = max(now, created)
+
+	statuses = _known(timeline.statuses, created, now)
+	changes = sorted((c for c in timeline.target_changes if c.at <= now), key=lambda c: c.at)
+	for change in changes:
+		if change.at < created:
+			raise InvalidTimelineError(
+				f"Target change at {change.at.isoformat()} precedes the ticket's creation"
+			)
+	waits = _spans(statuses, lambda status: status.is_paused)
+	resolved_spans = _spans(statuses, lambda status: status.is_resolved)
+	is_resolved = bool(statuses) and statuses[-1].is_resolved
+	resolved_at = statuses[-1].at if is_resolved else None
+
+	resolution = _clock(
+		calendar,
+		created,
+		now,
+		stop=resolved_at,
+		target=_target_at(timeline.targets, changes, resolved_at or now).resolution,
+		spans=[*waits, *resolved_spans],
+		warn_share=warn_share,
+	)
+	responded_at = timeline.first_response_at
+	if responded_at is not None and responded_at > now:
+		responded_at = None
+	response_stop = responded_at
+	if response_stop is None and resolved_at is not None:
+		response_stop = resolved_at
+	response = _clock(
+		calendar,
+		created,
+		now,
+		stop=response_stop,
+		target=_target_at(timeline.targets, changes, response_stop or now).response,
+		spans=[*waits, *resolved_spans],
+		warn_share=warn_share,
+	)
+	if responded_at is None and resolved_at is not None and unanswered_resolution == "void":
+		response = ClockStatus(
+			ClockState.NOT_APPLICABLE, None, None, None, response.spent, response.paused, resolved_at
+		)
+
+	until = resolved_at or now
+	current = statuses[-1] if statuses else None
+	return SlaReport(
+		response=response,
+		resolution=resolution,
+		is_paused=current is not None and current.is_paused,
+		pause_reason=_reason(current) if current is not None and current.is_paused else "",
+		paused_by_reason=_paused_by_reason(calendar, waits, until),
+		waited_by_reason=_waited_by_reason(waits, until),
+	)
+
+
+def _known(statuses: Sequence[StatusChange], created: datetime, now: datetime) -> list[StatusChange]:
+	known = sorted((status for status in statuses if status.at <= now), key=lambda status: status.at)
+	for status in known:
+		if status.at < created:
+			raise InvalidTimelineError(
+				f"Status {status.status!r} at {status.at.isoformat()} precedes the ticket's creation"
+			)
+	return known
+
+
+def _spans(statuses: list[StatusChange], is_wanted: Callable[[StatusChange], bool]) -> list[_Span]:
+	"""Spans during which a wanted status held, each until the next status change (or open)."""
+	spans = []
+	for i, status in enumerate(statuses):
+		if is_wanted(status):
+			end = statuses[i + 1].at if i + 1 < len(statuses) else None
+			spans.append(_Span(status.at, end, _reason(status)))
+	return spans
+
+
+def _reason(status: StatusChange) -> str:
+	if status.is_resolved and not status.is_paused:
+		return RESOLVED_REASON
+	return status.reason or status.status
+
+
+def _target_at(initial: Targets, changes: list[TargetChange], at: datetime) -> Targets:
+	targets = initial
+	for change in changes:
+		if change.at <= at:
+			targets = change.targets
+	return targets
+
+
+def _clock(
+	calendar: BusinessCalendar,
+	created: datetime,
+	now: datetime,
+	*,
+	stop: datetime | None,
+	target: timedelta | None,
+	spans: list[_Span],
+	warn_share: float,
+) -> ClockStatus:
+	until = stop or now
+	if stop is None:
+		pauses = [Pause(span.start, span.end) for span in spans]
+	else:
+		# Only pauses that began before the clock stopped, cut off there: later ones cannot matter.
+		pauses = [Pause(span.start, _earlier(span.end, stop)) for span in spans if span.start < stop]
+	spent = business_time_between(created, until, calendar, pauses)
+	paused = business_time_between(created, until, calendar) - spent
+
+	if target is None:
+		return ClockStatus(ClockState.NO_TARGET, None, None, None, spent, paused, stop)
+
+	deadline = add_business_time(created, target, calendar, pauses)
+	warning_at = add_business_time(created, target * warn_share, calendar, pauses)
+	if stop is not None:
+		# With the pauses cut off at the stop, a deadline always exists.
+		state = ClockState.MET if deadline is not None and stop <= deadline else ClockState.MISSED
+	elif deadline is not None and now > deadline:
+		state = ClockState.BREACHED
+	elif deadline is None:
+		state = ClockState.PAUSED
+	elif warning_at is not None and now >= warning_at:
+		state = ClockState.WARNING
+	else:
+		state = ClockState.RUNNING
+	return ClockStatus(state, target, deadline, warning_at, spent, paused, stop)
+
+
+def _earlier(end: datetime | None, limit: datetime) -> datetime:
+	return limit if end is None or end > limit else end
+
+
+def _paused_by_reason(
+	calendar: BusinessCalendar, spans: list[_Span], until: datetime
+) -> Mapping[str, timedelta]:
+	totals: dict[str, timedelta] = {}
+	for span in spans:
+		end = _earlier(span.end, until)
+		if span.start < end:
+			paused = business_time_between(span.start, end, calendar)
+			totals[span.reason] = totals.get(span.reason, timedelta(0)) + paused
+	return MappingProxyType(totals)
+
+
+def _waited_by_reason(spans: list[_Span], until: datetime) -> Mapping[str, timedelta]:
+	totals: dict[str, timedelta] = {}
+	for span in spans:
+		end = _earlier(span.end, until)
+		if span.start < end:
+			totals[span.reason] = totals.get(span.reason, timedelta(0)) + (end - span.start)
+	return MappingProxyType(totals)
