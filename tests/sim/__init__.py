@@ -1,0 +1,1 @@
+"""Local simulators of the company's external systems, for tests and the demo site."""
