@@ -35,10 +35,8 @@ class Client:
 		assert response.ok, f"login of {user} failed: {response.status_code} {response.text[:200]}"
 
 	def post(self, path: str, data: dict) -> requests.Response:
-		body = {
-			key: json.dumps(value) if isinstance(value, dict | list) else value for key, value in data.items()
-		}
-		return self.session.post(f"{URL}{path}", data=body, timeout=TIMEOUT_S)
+		"""A JSON body, as frappe-ui sends it from the portal."""
+		return self.session.post(f"{URL}{path}", json=data, timeout=TIMEOUT_S)
 
 	def get(self, path: str, params: dict | None = None) -> requests.Response:
 		return self.session.get(f"{URL}{path}", params=params, timeout=TIMEOUT_S)

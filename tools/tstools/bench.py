@@ -60,6 +60,7 @@ class Bench:
 				self.get_app(upstream)
 			self.check_version(upstream)
 		self.write_bench_config()
+		self.install_test_requirements()
 		self.link_app()
 
 	def write_bench_config(self) -> None:
@@ -126,6 +127,15 @@ class Bench:
 				f"{upstream.version}. Use another TS_BENCH, or remove apps/{upstream.app} from that bench."
 			)
 
+	def install_test_requirements(self) -> None:
+		"""Frappe's test runner needs its development dependencies (freezegun, xmlrunner, ...)."""
+		marker = self.path / "env" / ".ts-dev-requirements"
+		if marker.exists():
+			return
+		step("Installing Frappe's test dependencies into the bench")
+		self.bench("setup", "requirements", "--dev")
+		marker.touch()
+
 	def link_app(self) -> None:
 		"""Point the bench's copy of this app at this checkout and install it there."""
 		link = self.path / "apps" / config.APP_NAME
@@ -137,7 +147,11 @@ class Bench:
 		elif link.is_dir():
 			fail(f"{link} is a folder, not a link to this checkout; move it away and run again.")
 		link.symlink_to(config.APP_DIR, target_is_directory=True)
-		run([str(self.env_python), "-m", "pip", "install", "--quiet", "-e", str(link)], env=self.env())
+		run(
+			[str(self.env_python), "-m", "pip", "install", "--quiet", "-e", str(link)],
+			env=self.env(),
+			log=self.path / "logs" / "ts-setup.log",
+		)
 		apps_txt = self.path / "sites" / "apps.txt"
 		apps = apps_txt.read_text().split() if apps_txt.exists() else []
 		if config.APP_NAME not in apps:
@@ -196,7 +210,7 @@ class Bench:
 
 	def configure_site(self, template: config.SiteTemplate) -> None:
 		for key, value in template.site_config.items():
-			self.bench("--site", template.name, "set-config", "--parse", key, json.dumps(value), quiet=True)
+			self.bench("--site", template.name, "set-config", "--parse", key, repr(value), quiet=True)
 		self.bench(
 			"--site",
 			template.name,
@@ -229,7 +243,9 @@ class Bench:
 		detach_terminal: bool = False,
 		quiet: bool = False,
 		check: bool = True,
+		show_output: bool = False,
 	) -> subprocess.CompletedProcess:
+		"""Run bench in the bench folder; its output goes to logs/ts-setup.log unless shown."""
 		command = [str(Path(sys.executable).parent / "bench"), *args]
 		return run(
 			command,
@@ -239,6 +255,7 @@ class Bench:
 			detach_terminal=detach_terminal,
 			quiet=quiet,
 			check=check,
+			log=None if show_output else self.path / "logs" / "ts-setup.log",
 		)
 
 
@@ -251,7 +268,7 @@ def app_fingerprint() -> str:
 			*package.rglob("doctype/*/*.json"),
 			package / "hooks.py",
 			package / "patches.txt",
-			*package.glob("setup/*.py"),
+			package / "setup" / "install.py",
 		]
 	)
 	for file in files:
@@ -330,20 +347,42 @@ def run(
 	detach_terminal: bool = False,
 	quiet: bool = False,
 	check: bool = True,
+	log: Path | None = None,
 	timeout: float = LONG_STEP_TIMEOUT_S,
 ) -> subprocess.CompletedProcess:
-	result = subprocess.run(
-		command,
-		cwd=cwd,
-		env=env,
-		input=stdin_text,
-		text=True,
-		capture_output=quiet,
-		start_new_session=detach_terminal,
-		timeout=timeout,
-	)
+	"""Run a step; with `log`, its output goes to that file and only a failure shows its tail."""
+	if log:
+		log.parent.mkdir(parents=True, exist_ok=True)
+		with log.open("a") as output:
+			output.write(f"\n$ {' '.join(command)}\n")
+			output.flush()
+			result = subprocess.run(
+				command,
+				cwd=cwd,
+				env=env,
+				input=stdin_text,
+				text=True,
+				stdout=output,
+				stderr=subprocess.STDOUT,
+				start_new_session=detach_terminal,
+				timeout=timeout,
+			)
+	else:
+		result = subprocess.run(
+			command,
+			cwd=cwd,
+			env=env,
+			input=stdin_text,
+			text=True,
+			capture_output=quiet,
+			start_new_session=detach_terminal,
+			timeout=timeout,
+		)
 	if check and result.returncode != 0:
-		if quiet:
+		if log:
+			sys.stderr.write("".join(log.read_text(errors="replace").splitlines(keepends=True)[-60:]))
+			sys.stderr.write(f"\n(full output: {log})\n")
+		elif quiet:
 			sys.stderr.write((result.stdout or "") + (result.stderr or ""))
 		fail(f"This step failed (exit {result.returncode}): {' '.join(command)}")
 	return result

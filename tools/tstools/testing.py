@@ -93,6 +93,7 @@ def run_integration(bench: Bench, site: str) -> SuiteResult:
 		# Frappe v15 exits 0 on failures unless CI is set.
 		env={"CI": "true"},
 		check=False,
+		show_output=True,
 	)
 	return from_junit("integration", xml, exit_code=result.returncode, allowed_exit_codes=(0, 1))
 
@@ -122,7 +123,12 @@ def from_junit(name: str, xml: Path, exit_code: int, allowed_exit_codes: tuple[i
 		result.crashed = True
 		result.note = f"no results written (exit {exit_code})"
 		return result
-	root = ET.parse(xml).getroot()
+	try:
+		root = ET.parse(xml).getroot()
+	except ET.ParseError as error:
+		result.crashed = True
+		result.note = f"unreadable results in {xml.name} ({error}; exit {exit_code})"
+		return result
 	for case in root.iter("testcase"):
 		outcome = {child.tag for child in case}
 		label = f"{case.get('classname')}.{case.get('name')}"

@@ -23,6 +23,7 @@ doc_events = {
 	"HD Ticket": {
 		"before_insert": "techsolutions_support.events.hd_ticket.before_insert",
 		"before_validate": "techsolutions_support.events.hd_ticket.before_validate",
+		"on_update": "techsolutions_support.events.hd_ticket.on_update",
 	},
 	"HD Ticket Priority": {
 		"on_update": "techsolutions_support.priority.clear_ruleset_cache",

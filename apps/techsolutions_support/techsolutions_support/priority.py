@@ -9,10 +9,12 @@ import json
 from typing import Any
 
 import frappe
+from frappe.desk.doctype.tag.tag import DocTags
 from frappe.utils import strip_html
 
 from techsolutions_support.core.priority import decide_priority, load_ruleset
 from techsolutions_support.core.rules import CompiledRuleSet, FieldSpec, Outcome, explain
+from techsolutions_support.links import vehicle_facts
 
 RULESET_CACHE_KEY = "ts:priority_ruleset"
 PRIORITIES_CACHE_KEY = "ts:priority_order"
@@ -33,9 +35,24 @@ def apply_priority(ticket: "frappe.model.document.Document", facts: dict[str, An
 
 	if outcome.priority:
 		ticket.priority = outcome.priority
+	if outcome.ticket_type:
+		ticket.ticket_type = outcome.ticket_type
+	if outcome.team:
+		ticket.agent_group = outcome.team
+	# Tags live in a separate table keyed by the ticket's name: added once it is saved.
+	ticket.flags.ts_tags = tuple(outcome.tags)
 	ticket.ts_priority_rule = outcome.decided_by
 	ticket.ts_priority_reason = explain(outcome)
 	return outcome
+
+
+def apply_tags(ticket: "frappe.model.document.Document") -> None:
+	tags = ticket.flags.ts_tags
+	if not tags:
+		return
+	for tag in tags:
+		DocTags(ticket.doctype).add(ticket.name, tag)
+	ticket.flags.ts_tags = ()
 
 
 def ticket_facts(
@@ -46,6 +63,7 @@ def ticket_facts(
 		field: ticket.get(field) for field in rule_schema() if field not in DERIVED_OPERANDS
 	}
 	facts["description"] = strip_html(ticket.description or "")
+	facts.update(vehicle_facts(ticket.ts_vehicle))
 	facts.update(
 		tier=tier,
 		tier_rank=(tier and frappe.db.get_value("TS Customer Tier", tier, "rank", cache=True)) or 0,
@@ -118,6 +136,12 @@ DERIVED_OPERANDS = {
 	"tier_rank": FieldSpec(kind="int"),
 	"channel": FieldSpec(kind="select", options=("portal", "email", "api", "agent")),
 	"team": FieldSpec(kind="link"),
+	"vehicle_state": FieldSpec(
+		kind="select", options=("unknown", "moving", "stopped", "ignition_off", "fault")
+	),
+	# GAP: deliveries are not linked to tickets yet, so this operand is always unset and rules on
+	# a delivery's delay never match; the route connector (TS Delivery) will fill it.
+	"delivery_delay_minutes": FieldSpec(kind="int"),
 }
 
 # How Frappe field types map to the kinds the rule engine type-checks.

@@ -4,9 +4,10 @@ Helpdesk's controller runs its own `before_validate` first (ticket type, a provi
 contact, customer, a provisional SLA); these handlers then decide what the app owns:
 
 	before_insert     record the channel; note an agent's explicit priority, drop a customer's
-	before_validate   new ticket: tier, the agent's priority or the rules' priority, the tier's SLA
-	                  existing ticket: agent override sticks, customers cannot change priority,
-	                  rules run again when a field they read changed
+	before_validate   new ticket: tier, vehicle, the agent's priority or the rules' priority,
+	                  the tier's SLA; existing ticket: an agent's priority sticks, customers
+	                  cannot change it, rules run again when a field they read changed
+	on_update         tags the rules added
 """
 
 import frappe
@@ -15,13 +16,14 @@ from frappe.utils import format_datetime, now_datetime
 
 from helpdesk.utils import is_agent
 
-from techsolutions_support.priority import apply_priority, ticket_facts
+from techsolutions_support.links import link_vehicle
+from techsolutions_support.priority import apply_priority, apply_tags, ticket_facts
 from techsolutions_support.tiers import tier_details, tier_for_customer
 
 MANAGER_ROLES = frozenset({"Agent Manager", "System Manager"})
 
 # Fields whose change makes the rules run again on an existing ticket.
-REEVALUATE_ON = ("subject", "description", "ticket_type", "customer", "agent_group")
+REEVALUATE_ON = ("subject", "description", "ticket_type", "customer", "agent_group", "ts_vehicle")
 
 
 def before_insert(ticket, method=None):
@@ -40,21 +42,27 @@ def before_insert(ticket, method=None):
 def before_validate(ticket, method=None):
 	if ticket.is_new():
 		set_tier(ticket)
+		link_vehicle(ticket)
 		if ticket.flags.ts_priority_from_agent:
 			lock_priority(ticket)
 		else:
 			evaluate_priority(ticket)
-		set_sla(ticket)
-		return
+	else:
+		guard_priority_change(ticket)
+		if ticket.has_value_changed("customer"):
+			set_tier(ticket)
+		if not ticket.ts_priority_locked and (
+			ticket.has_value_changed("ts_priority_locked")
+			or any(map(ticket.has_value_changed, REEVALUATE_ON))
+		):
+			evaluate_priority(ticket)
 
-	guard_priority_change(ticket)
-	if ticket.has_value_changed("customer"):
-		set_tier(ticket)
-		set_sla(ticket)
-	if not ticket.ts_priority_locked and (
-		ticket.has_value_changed("ts_priority_locked") or any(map(ticket.has_value_changed, REEVALUATE_ON))
-	):
-		evaluate_priority(ticket)
+	# Helpdesk picks an SLA again on every save; the tier's SLA replaces its pick every time.
+	set_sla(ticket)
+
+
+def on_update(ticket, method=None):
+	apply_tags(ticket)
 
 
 def detect_channel(ticket) -> str:

@@ -28,11 +28,19 @@ HD_TICKET_FIELDS = [
 		"description": "The customer's tier when the ticket was created.",
 	},
 	{
+		"fieldname": "ts_vehicle",
+		"fieldtype": "Link",
+		"label": "Vehicle",
+		"options": "TS Vehicle",
+		"insert_after": "ts_tier",
+		"description": "Found from a plate, VIN or fleet number in the ticket, or set by an agent.",
+	},
+	{
 		"fieldname": "ts_channel",
 		"fieldtype": "Select",
 		"label": "Channel",
 		"options": "\nportal\nemail\napi\nagent",
-		"insert_after": "ts_tier",
+		"insert_after": "ts_vehicle",
 		"read_only": 1,
 	},
 	{
@@ -107,7 +115,9 @@ def ensure_custom_fields() -> None:
 
 def ensure_internal_permissions() -> None:
 	for role in INTERNAL_READERS:
-		if not frappe.db.exists("Custom DocPerm", {"parent": "HD Ticket", "role": role, "permlevel": INTERNAL_PERMLEVEL}):
+		if not frappe.db.exists(
+			"Custom DocPerm", {"parent": "HD Ticket", "role": role, "permlevel": INTERNAL_PERMLEVEL}
+		):
 			add_permission("HD Ticket", role, INTERNAL_PERMLEVEL)
 		if role in INTERNAL_WRITERS:
 			update_permission_property("HD Ticket", role, INTERNAL_PERMLEVEL, "write", 1)
@@ -115,7 +125,14 @@ def ensure_internal_permissions() -> None:
 
 # Helpdesk's agent UI shows the fields of the Default ticket template under "Ticket Info".
 AGENT_TEMPLATE = "Default"
-AGENT_TEMPLATE_FIELDS = ("ts_tier", "ts_priority_rule", "ts_priority_reason", "ts_priority_locked", "ts_channel")
+AGENT_TEMPLATE_FIELDS = (
+	"ts_tier",
+	"ts_vehicle",
+	"ts_priority_rule",
+	"ts_priority_reason",
+	"ts_priority_locked",
+	"ts_channel",
+)
 
 
 def show_to_agents() -> None:

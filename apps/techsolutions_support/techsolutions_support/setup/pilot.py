@@ -64,8 +64,9 @@ class PilotLoader:
 		if not data:
 			return
 		holiday_list = self.ensure_holiday_list(data["holiday_state"])
+		no_holidays = self.ensure_empty_holiday_list()
 		for tier in data["tiers"]:
-			sla = self.ensure_sla(tier, holiday_list)
+			sla = self.ensure_sla(tier, no_holidays if tier["hours"] == "24/7" else holiday_list)
 			self.ensure(
 				"TS Customer Tier",
 				tier["tier_name"],
@@ -100,6 +101,22 @@ class PilotLoader:
 		self.count("HD Service Holiday List")
 		return doc.name
 
+	def ensure_empty_holiday_list(self) -> str:
+		"""Helpdesk requires a holiday list on every SLA; a 24/7 tier gets one without days."""
+		name = "Keine Feiertage (24/7)"
+		if not frappe.db.exists("HD Service Holiday List", name):
+			year = frappe.utils.getdate().year
+			frappe.get_doc(
+				{
+					"doctype": "HD Service Holiday List",
+					"holiday_list_name": name,
+					"from_date": f"{year - 1}-01-01",
+					"to_date": f"{year + 2}-12-31",
+				}
+			).insert(ignore_permissions=True)
+			self.count("HD Service Holiday List")
+		return name
+
 	def ensure_sla(self, tier: dict[str, Any], holiday_list: str) -> str:
 		name = f"SLA {tier['tier_name']}"
 		if frappe.db.exists("HD Service Level Agreement", name):
@@ -114,7 +131,7 @@ class PilotLoader:
 				"enabled": 1,
 				"default_sla": 0,
 				"apply_sla_for_resolution": 1,
-				"holiday_list": None if hours == "24/7" else holiday_list,
+				"holiday_list": holiday_list,
 			}
 		)
 		for day, windows in days.items():
@@ -180,6 +197,9 @@ class PilotLoader:
 
 	def ensure_contact(self, row: dict[str, Any]) -> str:
 		user = self.ensure_user(row, user_type="Website User")
+		# What Helpdesk's portal sign-up gives (Portal Settings' default role); membership in a
+		# customer adds HD Customer Manager where the contact manages it.
+		frappe.get_doc("User", user).add_roles("HD Customer")
 		existing = frappe.db.get_value("Contact", {"email_id": row["email"]})
 		if existing:
 			return existing

@@ -36,6 +36,7 @@ def make_contact(customer: str | None = None, is_manager: bool = False, email: s
 			"user_type": "Website User",
 			"send_welcome_email": 0,
 			"new_password": TEST_PASSWORD,
+			"roles": [{"role": "HD Customer"}],
 		}
 	).insert(ignore_permissions=True)
 	contact = frappe.get_doc(

@@ -145,7 +145,9 @@ class TestAgentOverride(TicketTestCase):
 
 	def test_only_a_manager_releases_the_override(self):
 		contact = make_contact(make_customer("Standard"))
-		ticket = file_portal_ticket(contact, "Frage zur Rechnung", "Bitte Rechnung senden.", ticket_type="Rechnung")
+		ticket = file_portal_ticket(
+			contact, "Frage zur Rechnung", "Bitte Rechnung senden.", ticket_type="Rechnung"
+		)
 		agent, manager = make_agent(), make_agent("Agent Manager")
 		frappe.set_user(agent)
 		ticket.priority = "Urgent"
@@ -167,7 +169,9 @@ class TestAgentOverride(TicketTestCase):
 
 	def test_releasing_without_the_manager_role_is_refused_even_without_field_checks(self):
 		contact = make_contact(make_customer("Standard"))
-		ticket = file_portal_ticket(contact, "Frage zur Rechnung", "Bitte Rechnung senden.", ticket_type="Rechnung")
+		ticket = file_portal_ticket(
+			contact, "Frage zur Rechnung", "Bitte Rechnung senden.", ticket_type="Rechnung"
+		)
 		agent = make_agent()
 		frappe.set_user(agent)
 		ticket.priority = "Urgent"
