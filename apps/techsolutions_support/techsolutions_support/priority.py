@@ -1,8 +1,8 @@
 """Priority of HD Tickets: gathers the facts of a ticket, runs the rule set, writes the result.
 
 The evaluation itself lives in `core.priority` / `core.rules` (framework-free). This module only
-reads the ticket, its customer's tier and the enabled `TS Priority Rule` records, and writes the
-outcome back: priority, the rule that decided it, and a short explanation for agents.
+reads the ticket, its customer's tier and the enabled `TS Priority Rule` records, writes the
+outcome back (priority, the deciding rule, an explanation for agents) and keeps a trace entry.
 """
 
 import json
@@ -19,116 +19,9 @@ from techsolutions_support.links import vehicle_facts
 RULESET_CACHE_KEY = "ts:priority_ruleset"
 PRIORITIES_CACHE_KEY = "ts:priority_order"
 
-
-def apply_priority(ticket: "frappe.model.document.Document", facts: dict[str, Any]) -> Outcome:
-	"""Set priority, the deciding rule and the reason on `ticket` from the current rule set."""
-	outcome = decide_priority(
-		facts,
-		get_ruleset(),
-		priorities=priority_order(),
-		default_priority=default_priority(),
-	)
-	for error in outcome.errors:
-		frappe.logger("ts.priority").warning(
-			"Priority rule %s could not be evaluated at %s: %s", error.rule, error.path, error.message
-		)
-
-	if outcome.priority:
-		ticket.priority = outcome.priority
-	if outcome.ticket_type:
-		ticket.ticket_type = outcome.ticket_type
-	if outcome.team:
-		ticket.agent_group = outcome.team
-	# Tags live in a separate table keyed by the ticket's name: added once it is saved.
-	ticket.flags.ts_tags = tuple(outcome.tags)
-	ticket.ts_priority_rule = outcome.decided_by
-	ticket.ts_priority_reason = explain(outcome)
-	return outcome
-
-
-def apply_tags(ticket: "frappe.model.document.Document") -> None:
-	tags = ticket.flags.ts_tags
-	if not tags:
-		return
-	for tag in tags:
-		DocTags(ticket.doctype).add(ticket.name, tag)
-	ticket.flags.ts_tags = ()
-
-
-def ticket_facts(
-	ticket: "frappe.model.document.Document", tier: str | None, channel: str | None
-) -> dict[str, Any]:
-	"""The flat facts the rules read: every HD Ticket field plus the derived operands."""
-	facts: dict[str, Any] = {
-		field: ticket.get(field) for field in rule_schema() if field not in DERIVED_OPERANDS
-	}
-	facts["description"] = strip_html(ticket.description or "")
-	facts.update(vehicle_facts(ticket.ts_vehicle))
-	facts.update(
-		tier=tier,
-		tier_rank=(tier and frappe.db.get_value("TS Customer Tier", tier, "rank", cache=True)) or 0,
-		channel=channel,
-		team=ticket.agent_group,
-	)
-	return facts
-
-
-def get_ruleset() -> CompiledRuleSet:
-	"""The enabled rules, compiled once per process and invalidated when any rule changes."""
-	rules = frappe.cache.get_value(RULESET_CACHE_KEY, generator=_load_rule_dicts)
-	cached = frappe.local.flags.get("ts_compiled_ruleset")
-	if cached and cached[0] == rules:
-		return cached[1]
-	compiled = load_ruleset(rules)
-	frappe.local.flags.ts_compiled_ruleset = (rules, compiled)
-	return compiled
-
-
-def clear_ruleset_cache(doc: Any = None, method: str | None = None) -> None:
-	frappe.cache.delete_value([RULESET_CACHE_KEY, PRIORITIES_CACHE_KEY])
-	frappe.local.flags.pop("ts_compiled_ruleset", None)
-
-
-def priority_order() -> list[str]:
-	"""Helpdesk priorities from lowest to highest (Helpdesk: a smaller integer_value is more urgent)."""
-	return frappe.cache.get_value(PRIORITIES_CACHE_KEY, generator=_load_priority_order)
-
-
-def default_priority() -> str | None:
-	return frappe.get_cached_value("HD Settings", "HD Settings", "default_priority") or None
-
-
-def _load_rule_dicts() -> list[dict[str, Any]]:
-	rows = frappe.get_all(
-		"TS Priority Rule",
-		filters={"enabled": 1},
-		fields=["name", "rule_order", "stop_processing", "description", "conditions", "actions"],
-		order_by="rule_order asc, name asc",
-	)
-	return [
-		{
-			"name": row.name,
-			"order": row.rule_order or 0,
-			"enabled": True,
-			"stop": bool(row.stop_processing),
-			"description": row.description or "",
-			"conditions": _as_json(row.conditions),
-			"actions": _as_json(row.actions),
-		}
-		for row in rows
-	]
-
-
-def _load_priority_order() -> list[str]:
-	rows = frappe.get_all("HD Ticket Priority", filters={"disabled": 0}, fields=["name", "integer_value"])
-	return [row.name for row in sorted(rows, key=lambda row: -(row.integer_value or 0))]
-
-
-def _as_json(value: Any) -> Any:
-	if isinstance(value, str):
-		return json.loads(value) if value.strip() else None
-	return value
-
+# Compiled rule sets per site, kept for the life of the worker process; the rule dicts in the
+# site cache are the source of truth, so a changed rule set compiles again.
+_compiled: dict[str, tuple[str, CompiledRuleSet]] = {}
 
 # Operands that are not HD Ticket fields, and the kind of value each holds.
 DERIVED_OPERANDS = {
@@ -142,6 +35,17 @@ DERIVED_OPERANDS = {
 	# GAP: deliveries are not linked to tickets yet, so this operand is always unset and rules on
 	# a delivery's delay never match; the route connector (TS Delivery) will fill it.
 	"delivery_delay_minutes": FieldSpec(kind="int"),
+}
+
+# The ticket fields a derived operand comes from: a rule reading the operand runs again when
+# one of these fields changes.
+DERIVED_FROM = {
+	"tier": ("customer", "ts_tier"),
+	"tier_rank": ("customer", "ts_tier"),
+	"channel": ("ts_channel",),
+	"team": ("agent_group",),
+	"vehicle_state": ("ts_vehicle",),
+	"delivery_delay_minutes": ("ts_delivery",),
 }
 
 # How Frappe field types map to the kinds the rule engine type-checks.
@@ -165,6 +69,149 @@ FIELDTYPE_KINDS = {
 }
 
 
+def apply_priority(
+	ticket: "frappe.model.document.Document", trigger: str, previous: dict[str, Any] | None = None
+) -> Outcome:
+	"""Set priority, the deciding rule and the reason on `ticket` from the current rule set."""
+	before = ticket.priority
+	outcome = decide_priority(
+		ticket_facts(ticket),
+		get_ruleset(),
+		priorities=priority_order(),
+		default_priority=default_priority(),
+		previous=previous,
+	)
+	for error in outcome.errors:
+		frappe.logger("ts.priority").warning(
+			"Priority rule %s could not be evaluated at %s: %s", error.rule, error.path, error.message
+		)
+
+	if outcome.priority:
+		ticket.priority = outcome.priority
+	if outcome.ticket_type:
+		ticket.ticket_type = outcome.ticket_type
+	if outcome.team:
+		ticket.agent_group = outcome.team
+	ticket.ts_priority_rule = outcome.decided_by
+	ticket.ts_priority_reason = explain(outcome)
+	# Tags and the trace are keyed by the ticket's name: written once the ticket is saved.
+	ticket.flags.ts_tags = tuple(outcome.tags)
+	ticket.flags.ts_trace = trace_entry(trigger, before, ticket.priority, outcome)
+	return outcome
+
+
+def record_agent_decision(ticket: "frappe.model.document.Document", before: str | None, reason: str) -> None:
+	ticket.flags.ts_trace = {
+		"trigger": "Agent",
+		"priority_before": before,
+		"priority_after": ticket.priority,
+		"decided_by": ticket.ts_priority_rule,
+		"explanation": reason,
+		"details": [],
+	}
+
+
+def trace_entry(trigger: str, before: str | None, after: str | None, outcome: Outcome) -> dict[str, Any]:
+	return {
+		"trigger": trigger,
+		"priority_before": before,
+		"priority_after": after,
+		"decided_by": outcome.decided_by,
+		"explanation": explain(outcome),
+		"details": [
+			{
+				"rule": entry.rule,
+				"matched": list(entry.matched),
+				"changes": dict(entry.changes),
+				"stopped": entry.stopped,
+			}
+			for entry in outcome.trace
+		]
+		+ [{"rule": error.rule, "error": error.message, "path": error.path} for error in outcome.errors],
+	}
+
+
+def write_trace_and_tags(ticket: "frappe.model.document.Document") -> None:
+	"""After save: the trace entry of this evaluation (only when something changed) and tags."""
+	entry = ticket.flags.pop("ts_trace", None)
+	if entry and (entry["trigger"] == "Created" or entry["priority_before"] != entry["priority_after"]):
+		frappe.get_doc(
+			{
+				"doctype": "TS Priority Trace",
+				"ticket": ticket.name,
+				"evaluated_by": frappe.session.user,
+				**{**entry, "details": json.dumps(entry["details"], ensure_ascii=False, default=str)},
+			}
+		).insert(ignore_permissions=True)
+	for tag in ticket.flags.pop("ts_tags", None) or ():
+		DocTags(ticket.doctype).add(ticket.name, tag)
+
+
+def ticket_facts(ticket: "frappe.model.document.Document") -> dict[str, Any]:
+	"""The flat facts the rules read: every HD Ticket field plus the derived operands."""
+	facts: dict[str, Any] = {
+		field: ticket.get(field) for field in rule_schema() if field not in DERIVED_OPERANDS
+	}
+	facts["description"] = strip_html(ticket.description or "")
+	facts.update(vehicle_facts(ticket.ts_vehicle))
+	facts.update(
+		tier=ticket.ts_tier,
+		tier_rank=(
+			ticket.ts_tier and frappe.db.get_value("TS Customer Tier", ticket.ts_tier, "rank", cache=True)
+		)
+		or 0,
+		channel=ticket.ts_channel,
+		team=ticket.agent_group,
+	)
+	return facts
+
+
+def fields_rules_read() -> frozenset[str]:
+	"""HD Ticket fields whose change can change some enabled rule's result."""
+	fields = set()
+	for operand in get_ruleset().read_fields:
+		fields.update(DERIVED_FROM.get(operand, (operand,)))
+	return frozenset(fields)
+
+
+def get_ruleset() -> CompiledRuleSet:
+	"""The enabled rules, compiled once per worker and again only when a rule changed."""
+	rules = frappe.cache.get_value(RULESET_CACHE_KEY, generator=load_rule_dicts)
+	key = json.dumps(rules, sort_keys=True, default=str)
+	cached = _compiled.get(frappe.local.site)
+	if cached and cached[0] == key:
+		return cached[1]
+	compiled = load_ruleset(rules)
+	_compiled[frappe.local.site] = (key, compiled)
+	return compiled
+
+
+def clear_ruleset_cache(doc: Any = None, method: str | None = None) -> None:
+	frappe.cache.delete_value([RULESET_CACHE_KEY, PRIORITIES_CACHE_KEY])
+	# A request that read the old rules before this commit must not keep them cached.
+	if frappe.db:
+		frappe.db.after_commit.add(
+			lambda: frappe.cache.delete_value([RULESET_CACHE_KEY, PRIORITIES_CACHE_KEY])
+		)
+
+
+def priority_order() -> list[str]:
+	"""Helpdesk priorities from lowest to highest (Helpdesk: a smaller integer_value is more urgent)."""
+	return frappe.cache.get_value(PRIORITIES_CACHE_KEY, generator=_load_priority_order)
+
+
+def default_priority() -> str | None:
+	return frappe.get_cached_value("HD Settings", "HD Settings", "default_priority") or None
+
+
+def load_rule_dicts() -> list[dict[str, Any]]:
+	"""Every enabled rule as the engine reads it, built by the form's own controller."""
+	names = frappe.get_all(
+		"TS Priority Rule", filters={"enabled": 1}, pluck="name", order_by="rule_order asc, name asc"
+	)
+	return [frappe.get_doc("TS Priority Rule", name).as_rule() for name in names]
+
+
 def rule_schema() -> dict[str, FieldSpec]:
 	"""Every operand a rule may read: the HD Ticket fields (standard and custom) and derived facts."""
 	schema: dict[str, FieldSpec] = {}
@@ -176,3 +223,8 @@ def rule_schema() -> dict[str, FieldSpec]:
 		schema[field.fieldname] = FieldSpec(kind=kind, options=options)
 	schema.update(DERIVED_OPERANDS)
 	return schema
+
+
+def _load_priority_order() -> list[str]:
+	rows = frappe.get_all("HD Ticket Priority", filters={"disabled": 0}, fields=["name", "integer_value"])
+	return [row.name for row in sorted(rows, key=lambda row: -(row.integer_value or 0))]

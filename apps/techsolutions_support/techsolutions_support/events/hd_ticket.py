@@ -1,13 +1,14 @@
-"""HD Ticket events: channel, tier, priority and SLA of a ticket.
+"""HD Ticket events: channel, tier, vehicle, priority and SLA of a ticket.
 
 Helpdesk's controller runs its own `before_validate` first (ticket type, a provisional priority,
 contact, customer, a provisional SLA); these handlers then decide what the app owns:
 
 	before_insert     record the channel; note an agent's explicit priority, drop a customer's
-	before_validate   new ticket: tier, vehicle, the agent's priority or the rules' priority,
-	                  the tier's SLA; existing ticket: an agent's priority sticks, customers
-	                  cannot change it, rules run again when a field they read changed
-	on_update         tags the rules added
+	before_validate   new ticket: tier, vehicle, the agent's priority or the rules' priority
+	                  existing ticket: an agent's priority sticks, customers cannot change it,
+	                  rules run again only when a field some rule reads changed
+	                  every save: the tier's SLA (Helpdesk picks one again on every save)
+	on_update         the trace entry of this evaluation, and tags the rules added
 """
 
 import frappe
@@ -17,13 +18,17 @@ from frappe.utils import format_datetime, now_datetime
 from helpdesk.utils import is_agent
 
 from techsolutions_support.links import link_vehicle
-from techsolutions_support.priority import apply_priority, apply_tags, ticket_facts
+from techsolutions_support.priority import (
+	apply_priority,
+	fields_rules_read,
+	record_agent_decision,
+	ticket_facts,
+	write_trace_and_tags,
+)
 from techsolutions_support.tiers import tier_details, tier_for_customer
 
 MANAGER_ROLES = frozenset({"Agent Manager", "System Manager"})
-
-# Fields whose change makes the rules run again on an existing ticket.
-REEVALUATE_ON = ("subject", "description", "ticket_type", "customer", "agent_group", "ts_vehicle")
+CLOSED_CATEGORIES = ("Resolved",)
 
 
 def before_insert(ticket, method=None):
@@ -44,25 +49,29 @@ def before_validate(ticket, method=None):
 		set_tier(ticket)
 		link_vehicle(ticket)
 		if ticket.flags.ts_priority_from_agent:
-			lock_priority(ticket)
+			lock_priority(ticket, before=None)
 		else:
-			evaluate_priority(ticket)
+			evaluate_priority(ticket, "Created")
 	else:
 		guard_priority_change(ticket)
 		if ticket.has_value_changed("customer"):
 			set_tier(ticket)
-		if not ticket.ts_priority_locked and (
-			ticket.has_value_changed("ts_priority_locked")
-			or any(map(ticket.has_value_changed, REEVALUATE_ON))
-		):
-			evaluate_priority(ticket)
+		reevaluate_if_needed(ticket)
 
-	# Helpdesk picks an SLA again on every save; the tier's SLA replaces its pick every time.
 	set_sla(ticket)
 
 
 def on_update(ticket, method=None):
-	apply_tags(ticket)
+	write_trace_and_tags(ticket)
+
+
+def reevaluate_after_live_data(ticket_name: str) -> None:
+	"""Run the rules again for an open ticket whose linked vehicle or delivery changed."""
+	ticket = frappe.get_doc("HD Ticket", ticket_name)
+	if ticket.ts_priority_locked or ticket.status_category in CLOSED_CATEGORIES:
+		return
+	ticket.flags.ts_live_data = True
+	ticket.save(ignore_permissions=True)
 
 
 def detect_channel(ticket) -> str:
@@ -85,21 +94,33 @@ def set_sla(ticket) -> None:
 		ticket.sla = sla
 
 
-def evaluate_priority(ticket) -> None:
-	facts = ticket_facts(ticket, ticket.ts_tier, ticket.ts_channel)
-	apply_priority(ticket, facts)
+def evaluate_priority(ticket, trigger: str, previous: dict | None = None) -> None:
+	apply_priority(ticket, trigger, previous)
 	if ticket.flags.ts_priority_request_ignored:
 		ticket.ts_priority_reason = "\n".join(
 			(ticket.ts_priority_reason or "", _("The priority requested by the customer was ignored."))
 		).strip()
 
 
-def lock_priority(ticket) -> None:
+def reevaluate_if_needed(ticket) -> None:
+	"""Rules run again on release, on live data, or when a field they read changed; never else."""
+	if ticket.ts_priority_locked:
+		return
+	if ticket.has_value_changed("ts_priority_locked"):
+		evaluate_priority(ticket, "Released")
+	elif ticket.flags.ts_live_data:
+		evaluate_priority(ticket, "Live Data")
+	elif any(ticket.has_value_changed(field) for field in fields_rules_read()):
+		evaluate_priority(ticket, "Field Changed", previous=ticket_facts(ticket.get_doc_before_save()))
+
+
+def lock_priority(ticket, before: str | None) -> None:
 	ticket.ts_priority_locked = 1
 	ticket.ts_priority_rule = _("Agent")
 	ticket.ts_priority_reason = _("Set to {0} by {1} on {2}.").format(
 		ticket.priority, frappe.session.user, format_datetime(now_datetime())
 	)
+	record_agent_decision(ticket, before, ticket.ts_priority_reason)
 
 
 def guard_priority_change(ticket) -> None:
@@ -115,7 +136,8 @@ def guard_priority_change(ticket) -> None:
 
 	if not ticket.has_value_changed("priority"):
 		return
+	before = ticket.get_doc_before_save().priority
 	if is_agent():
-		lock_priority(ticket)
+		lock_priority(ticket, before)
 	else:
-		ticket.priority = ticket.get_doc_before_save().priority
+		ticket.priority = before

@@ -17,6 +17,7 @@ import frappe
 from frappe.utils import get_datetime, get_system_timezone
 
 from techsolutions_support.core.holidays_de import public_holidays
+from techsolutions_support.core.rule_forms import ACTION_LABELS, JOIN_LABELS, OPERATOR_LABELS, group_to_rows
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -241,20 +242,53 @@ class PilotLoader:
 	# Rules, knowledge base, fleet
 
 	def load_priority_rules(self) -> None:
+		"""Rule files hold the engine's JSON; the form holds rows. Rules saved before the form had
+		rows (an older version of this app) get their rows filled in."""
 		for row in self.read("priority_rules.json") or []:
-			self.ensure(
-				"TS Priority Rule",
-				row["name"],
+			exists = frappe.db.exists("TS Priority Rule", row["name"])
+			if exists and frappe.db.count("TS Priority Rule Condition", {"parent": row["name"]}):
+				continue
+			doc = (
+				frappe.get_doc("TS Priority Rule", row["name"])
+				if exists
+				else frappe.new_doc("TS Priority Rule")
+			)
+			conditions, within, between = group_to_rows(row["conditions"])
+			doc.update(
 				{
 					"rule_name": row["name"],
 					"enabled": int(row.get("enabled", True)),
 					"rule_order": row.get("order", 0),
 					"stop_processing": int(row.get("stop", False)),
 					"description": row.get("description"),
-					"conditions": json.dumps(row["conditions"], ensure_ascii=False),
-					"actions": json.dumps(row["actions"], ensure_ascii=False),
-				},
+					"match_within": JOIN_LABELS[within],
+					"match_between": JOIN_LABELS[between],
+				}
 			)
+			doc.set(
+				"conditions",
+				[
+					{
+						"group_no": c.group,
+						"condition_field": c.field,
+						"operator": OPERATOR_LABELS[c.operator],
+						"condition_value": c.value,
+					}
+					for c in conditions
+				],
+			)
+			doc.set(
+				"actions",
+				[
+					{
+						"action_type": ACTION_LABELS[action["type"]],
+						"action_value": str(action.get("value", "")),
+					}
+					for action in row["actions"]
+				],
+			)
+			doc.save(ignore_permissions=True)
+			self.count("TS Priority Rule")
 
 	def load_articles(self) -> None:
 		data = self.read("kb_articles.json")

@@ -201,6 +201,103 @@ class TestAgentOverride(TicketTestCase):
 		self.assertEqual(ticket.ts_channel, "agent")
 
 
+class TestReevaluation(TicketTestCase):
+	def traces(self, ticket) -> list:
+		return frappe.get_all(
+			"TS Priority Trace",
+			filters={"ticket": ticket},
+			fields=["trigger", "priority_before", "priority_after", "decided_by"],
+			order_by="creation asc",
+		)
+
+	def test_creation_leaves_a_trace_with_the_matching_rules(self):
+		contact = make_contact(make_customer("Business"))
+
+		ticket = file_portal_ticket(contact, "Unfall auf der A7", "Auflieger umgekippt.", ticket_type="Panne")
+
+		(trace,) = self.traces(ticket.name)
+		self.assertEqual((trace.trigger, trace.priority_after), ("Created", "Urgent"))
+		details = frappe.parse_json(
+			frappe.db.get_value("TS Priority Trace", {"ticket": ticket.name}, "details")
+		)
+		self.assertIn(ticket.ts_priority_rule, [entry["rule"] for entry in details])
+
+	def test_a_change_to_a_field_the_rules_read_runs_them_again(self):
+		contact = make_contact(make_customer("Business"))
+		ticket = file_portal_ticket(
+			contact, "Frage zur Lieferung", "Wann kommt die Ware?", ticket_type="Sonstiges"
+		)
+		self.assertEqual(ticket.priority, "Low")
+
+		ticket.reload()
+		ticket.subject = "LKW liegengeblieben, Fahrer verletzt"
+		ticket.save()
+
+		self.assertEqual(ticket.priority, "Urgent")
+		self.assertEqual([t.trigger for t in self.traces(ticket.name)], ["Created", "Field Changed"])
+
+	def test_a_change_to_an_unrelated_field_does_not(self):
+		contact = make_contact(make_customer("Business"))
+		ticket = file_portal_ticket(
+			contact, "Frage zur Lieferung", "Wann kommt die Ware?", ticket_type="Sonstiges"
+		)
+		reason = ticket.ts_priority_reason
+
+		ticket.reload()
+		ticket.feedback_extra = "unrelated"
+		ticket.save()
+
+		self.assertEqual(ticket.ts_priority_reason, reason)
+		self.assertEqual(len(self.traces(ticket.name)), 1)
+
+
+class TestChannels(TicketTestCase):
+	def test_an_email_ticket_is_prioritised_like_a_portal_ticket(self):
+		contact = make_contact(make_customer("Premium"))
+		account = frappe.get_doc(
+			{
+				"doctype": "Email Account",
+				"email_account_name": "Test Support",
+				"email_id": "support-test@test.example",
+			}
+		).insert(ignore_permissions=True)
+
+		ticket = frappe.get_doc(
+			{
+				"doctype": "HD Ticket",
+				"subject": "Kühlkettenunterbrechung bei Sendung TS0000012345",
+				"description": "Temperaturalarm im Auflieger.",
+				"raised_by": contact,
+				"email_account": account.name,
+			}
+		).insert(ignore_permissions=True)
+
+		self.assertEqual(ticket.ts_channel, "email")
+		self.assertEqual(ticket.ts_tier, "Premium")
+		self.assertEqual(ticket.priority, "Urgent")
+
+	def test_an_api_ticket_of_an_integration_user_is_prioritised_and_cannot_set_priority(self):
+		customer = make_customer("Standard")
+		integration = make_contact(customer)
+		frappe.set_user(integration)
+		try:
+			ticket = frappe.get_doc(
+				{
+					"doctype": "HD Ticket",
+					"subject": "Rechnung 2026-77 doppelt",
+					"description": "Bitte prüfen.",
+					"ticket_type": "Rechnung",
+					"priority": "Urgent",
+				}
+			).insert()
+		finally:
+			frappe.set_user("Administrator")
+
+		self.assertEqual(ticket.ts_channel, "api")
+		self.assertEqual(ticket.priority, "Low")
+		self.assertIn("ignored", ticket.ts_priority_reason)
+
+
 class TestCustomerView(TicketTestCase):
 	def test_the_portal_page_never_carries_the_priority_trace(self):
 		contact = make_contact(make_customer("Premium"))

@@ -1,9 +1,14 @@
-import json
-
 import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from techsolutions_support.core.rule_forms import (
+	JOIN_CODES,
+	ConditionRow,
+	action_to_dict,
+	describe,
+	rows_to_group,
+)
 from techsolutions_support.core.rules import validate_rule
 from techsolutions_support.priority import priority_order, rule_schema
 
@@ -21,25 +26,38 @@ class TSPriorityRule(Document):
 		problems = validate_rule(self.as_rule(), rule_schema(), priority_order())
 		if not problems:
 			return
-		lines = [f"{problem.path}: {_(problem.message).format(**problem.params)}" for problem in problems]
+		lines = [
+			f"{_where(problem.path)}: {_(problem.message).format(**problem.params)}" for problem in problems
+		]
 		frappe.throw("<br>".join(lines), InvalidPriorityRule, title=_("Invalid Priority Rule"))
 
 	def as_rule(self) -> dict:
+		"""Exactly what the engine evaluates for this form."""
 		return {
 			"name": self.name or self.rule_name,
 			"order": self.rule_order or 0,
 			"enabled": bool(self.enabled),
 			"stop": bool(self.stop_processing),
 			"description": self.description or "",
-			"conditions": _parsed(self.conditions),
-			"actions": _parsed(self.actions),
+			"conditions": self.condition_group(),
+			"actions": [action_to_dict(row.action_type, row.action_value) for row in self.actions],
 		}
 
+	def condition_group(self) -> dict:
+		rows = [
+			ConditionRow(
+				row.group_no or 1, row.condition_field or "", row.operator or "", row.condition_value or ""
+			)
+			for row in self.conditions
+		]
+		return rows_to_group(
+			rows, JOIN_CODES.get(self.match_within, "all"), JOIN_CODES.get(self.match_between, "all")
+		)
 
-def _parsed(value):
-	if isinstance(value, str):
-		try:
-			return json.loads(value) if value.strip() else None
-		except ValueError:
-			frappe.throw(_("Conditions and actions must be valid JSON."), InvalidPriorityRule)
-	return value
+	def describe(self) -> str:
+		return describe(self.condition_group())
+
+
+def _where(path: str) -> str:
+	"""The engine's path (conditions.items[1].items[0].value) as the row a person sees."""
+	return path.replace("conditions.items", _("Condition group")).replace("actions", _("Action"))
