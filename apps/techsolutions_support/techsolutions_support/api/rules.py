@@ -34,7 +34,8 @@ def describe_rule(rule: dict | str) -> str:
 def dry_run(rule: dict | str | None = None, limit: int = 200) -> dict:
 	"""Which of the last `limit` tickets would get another priority; writes nothing.
 
-	With `rule`, that (possibly unsaved) rule replaces its saved namesake or joins the set.
+	With `rule`, that (possibly unsaved or disabled) rule replaces its saved namesake or joins
+	the set, enabled: the admin asks what it would do.
 	Tickets whose priority an agent set are reported as unchanged: rules do not touch them.
 	"""
 	require_role(RULE_ADMINS)
@@ -42,10 +43,8 @@ def dry_run(rule: dict | str | None = None, limit: int = 200) -> dict:
 
 	rules = load_rule_dicts()
 	if rule:
-		edited = _rule_doc(rule).as_rule()
-		rules = [existing for existing in rules if existing["name"] != edited["name"]]
-		if edited["enabled"]:
-			rules.append(edited)
+		edited = {**_rule_doc(rule).as_rule(), "enabled": True}
+		rules = [*(existing for existing in rules if existing["name"] != edited["name"]), edited]
 	ruleset = load_ruleset(rules)
 	names = frappe.get_list("HD Ticket", pluck="name", order_by="creation desc", limit_page_length=limit)
 

@@ -101,11 +101,11 @@ class TestTSPriorityRule(FrappeTestCase):
 	def test_dry_run_lists_changes_and_writes_nothing(self):
 		contact = make_contact(make_customer("Standard"))
 		ticket = file_portal_ticket(
-			contact, "Zollpapiere fehlen", "Sendung hängt am Zoll.", ticket_type="Sonstiges"
+			contact, "Zollbeschau angeordnet", "Sendung hängt am Zoll.", ticket_type="Sonstiges"
 		)
 		edited = rule(
 			"Test Zoll Entwurf",
-			[(1, "subject", "contains any of", "Zollpapiere")],
+			[(1, "subject", "contains any of", "Zollbeschau")],
 			[("Set priority", "Urgent")],
 			order=900,
 		)
