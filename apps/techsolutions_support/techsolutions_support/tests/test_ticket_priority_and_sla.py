@@ -222,6 +222,20 @@ class TestReevaluation(TicketTestCase):
 		)
 		self.assertIn(ticket.ts_priority_rule, [entry["rule"] for entry in details])
 
+	def test_tags_the_rules_add_are_saved_and_indexed(self):
+		contact = make_contact(make_customer("Business"))
+
+		ticket = file_portal_ticket(
+			contact, "Unfall auf der A7", "Kühlkette unterbrochen.", ticket_type="Panne"
+		)
+
+		tags = set(
+			filter(None, (frappe.db.get_value("HD Ticket", ticket.name, "_user_tags") or "").split(","))
+		)
+		self.assertEqual(tags, {"Sicherheit/Stillstand", "Kühlkette"})
+		linked = frappe.get_all("Tag Link", filters={"document_name": ticket.name}, pluck="tag")
+		self.assertEqual(set(linked), tags)
+
 	def test_a_change_to_a_field_the_rules_read_runs_them_again(self):
 		contact = make_contact(make_customer("Business"))
 		ticket = file_portal_ticket(
