@@ -143,34 +143,58 @@ def trace_entry(trigger: str, before: str | None, after: str | None, outcome: Ou
 
 
 def write_trace_and_tags(ticket: "frappe.model.document.Document") -> None:
-	"""After save: the trace entry of this evaluation (only when something changed) and tags."""
+	"""After save: the trace entry of this evaluation (only when something changed) and tags.
+
+	Both are this app's own records about a ticket just saved, written on the path of every
+	ticket save: plain row inserts, without the per-document validation a full insert repeats.
+	"""
 	entry = ticket.flags.pop("ts_trace", None)
 	if entry and (entry["trigger"] == "Created" or entry["priority_before"] != entry["priority_after"]):
-		frappe.get_doc(
-			{
-				"doctype": "TS Priority Trace",
-				"ticket": ticket.name,
-				"evaluated_by": frappe.session.user,
-				**{**entry, "details": json.dumps(entry["details"], ensure_ascii=False, default=str)},
-			}
-		).insert(ignore_permissions=True)
-	new_tags = ticket.flags.pop("ts_new_tags", None) or ()
-	if new_tags:
-		frappe.db.set_value(
-			ticket.doctype, ticket.name, "_user_tags", ticket.flags.pop("ts_user_tags"), update_modified=False
+		insert_rows(
+			"TS Priority Trace",
+			[
+				{
+					"ticket": ticket.name,
+					"evaluated_by": frappe.session.user,
+					**entry,
+					"details": json.dumps(entry["details"], ensure_ascii=False, default=str),
+				}
+			],
 		)
+
+	new_tags = ticket.flags.pop("ts_new_tags", None) or ()
+	if not new_tags:
+		return
+	frappe.db.set_value(
+		ticket.doctype, ticket.name, "_user_tags", ticket.flags.pop("ts_user_tags"), update_modified=False
+	)
+	known = set(frappe.get_all("Tag", filters={"name": ("in", new_tags)}, pluck="name"))
 	for tag in new_tags:
-		if not frappe.db.exists("Tag", tag):
-			frappe.get_doc({"doctype": "Tag", "name": tag}).insert(ignore_permissions=True)
-		frappe.get_doc(
+		if tag not in known:
+			frappe.get_doc({"doctype": "Tag", "name": tag}).insert(
+				ignore_permissions=True, ignore_if_duplicate=True
+			)
+	insert_rows(
+		"Tag Link",
+		[
 			{
-				"doctype": "Tag Link",
 				"document_type": ticket.doctype,
 				"document_name": ticket.name,
 				"title": ticket.subject or "",
 				"tag": tag,
 			}
-		).insert(ignore_permissions=True)
+			for tag in new_tags
+		],
+	)
+
+
+def insert_rows(doctype: str, rows: list[dict[str, Any]]) -> None:
+	"""Insert rows in one statement, with the standard columns a document insert would set."""
+	now, user = frappe.utils.now_datetime(), frappe.session.user
+	standard = {"creation": now, "modified": now, "owner": user, "modified_by": user, "docstatus": 0}
+	records = [{"name": frappe.generate_hash(length=12), **standard, **row} for row in rows]
+	fields = list(records[0])
+	frappe.db.bulk_insert(doctype, fields, [[record[field] for field in fields] for record in records])
 
 
 def ticket_facts(ticket: "frappe.model.document.Document") -> dict[str, Any]:
