@@ -15,6 +15,7 @@ from techsolutions_support.core.rules import (
 	CompiledRuleSet,
 	FieldSpec,
 	MalformedRuleError,
+	PriorityMatrix,
 	RuleError,
 	explain,
 	validate_rule,
@@ -32,6 +33,10 @@ PILOT_SCHEMA = {
 	"tier": FieldSpec("link", ("Premium", "Business", "Standard")),
 	"delivery_delay_minutes": FieldSpec("int"),
 	"vehicle_state": FieldSpec("select", ("", "unknown", "moving", "stopped", "ignition_off", "fault")),
+	"impact": FieldSpec(
+		"select",
+		("Just this shipment", "Several shipments or one vehicle", "Operations stopped or safety at risk"),
+	),
 }
 
 
@@ -66,6 +71,7 @@ def test_the_pilot_rule_set_compiles_without_broken_rules(pilot):
 		"description",
 		"delivery_delay_minutes",
 		"vehicle_state",
+		"impact",
 	}
 
 
@@ -117,7 +123,11 @@ PILOT_TICKETS = [
 		"Medium",
 		"Billing reminder or penalty",
 	),
-	(ticket("Standard", "Rechnung", "Unfallbericht als Anhang zur Rechnung"), "Low", "Base priority: Billing"),
+	(
+		ticket("Standard", "Rechnung", "Unfallbericht als Anhang zur Rechnung"),
+		"Low",
+		"Base priority: Billing",
+	),
 	(
 		ticket("Standard", "Zugang", "Zugang zum Kundenportal gesperrt | Drei Fehlversuche"),
 		"Medium",
@@ -266,3 +276,28 @@ def test_one_bad_rule_does_not_stop_the_others():
 	assert (outcome.priority, outcome.decided_by) == ("Urgent", "Good")
 	assert [(error.rule, error.path) for error in outcome.errors] == [("Bad", "conditions")]
 	assert isinstance(outcome.errors[0], RuleError)
+
+
+def test_the_customers_impact_and_urgency_decide_the_base_through_the_matrix(pilot):
+	"""Base rules by ticket type stand back when the customer answered; keyword rules still win."""
+	cells = json.loads((PILOT_RULES.parent / "priority_matrix.json").read_text(encoding="utf-8"))["cells"]
+	matrix = PriorityMatrix(cells={(c["impact"], c["urgency"]): c["priority"] for c in cells})
+	answered = {"impact": "Operations stopped or safety at risk", "urgency": "Needed within hours"}
+
+	calm = decide_priority(
+		ticket("Standard", "Sonstiges", "Frage zur Abholung", **answered),
+		pilot,
+		priorities=PRIORITIES,
+		default_priority="Low",
+		matrix=matrix,
+	)
+	unanswered = decide_priority(
+		ticket("Standard", "Sonstiges", "Frage zur Abholung"),
+		pilot,
+		priorities=PRIORITIES,
+		default_priority="Low",
+		matrix=matrix,
+	)
+
+	assert (calm.priority, calm.decided_by) == ("Urgent", "matrix")
+	assert (unanswered.priority, unanswered.decided_by) == ("Low", "Base priority: Other")

@@ -12,11 +12,14 @@ import frappe
 from frappe.utils import strip_html
 
 from techsolutions_support.core.priority import decide_priority, load_ruleset
-from techsolutions_support.core.rules import CompiledRuleSet, FieldSpec, Outcome, explain
+from techsolutions_support.core.rules import CompiledRuleSet, FieldSpec, Outcome, PriorityMatrix, explain
 from techsolutions_support.links import vehicle_facts
+from techsolutions_support.setup.install import IMPACT_OPTIONS, URGENCY_OPTIONS
 
 RULESET_CACHE_KEY = "ts:priority_ruleset"
 PRIORITIES_CACHE_KEY = "ts:priority_order"
+MATRIX_CACHE_KEY = "ts:priority_matrix"
+CACHE_KEYS = [RULESET_CACHE_KEY, PRIORITIES_CACHE_KEY, MATRIX_CACHE_KEY]
 
 # Compiled rule sets per site, kept for the life of the worker process; the rule dicts in the
 # site cache are the source of truth, so a changed rule set compiles again.
@@ -31,6 +34,8 @@ DERIVED_OPERANDS = {
 	"vehicle_state": FieldSpec(
 		kind="select", options=("unknown", "moving", "stopped", "ignition_off", "fault")
 	),
+	"impact": FieldSpec(kind="select", options=IMPACT_OPTIONS),
+	"urgency": FieldSpec(kind="select", options=URGENCY_OPTIONS),
 	# GAP: deliveries are not linked to tickets yet, so this operand is always unset and rules on
 	# a delivery's delay never match; the route connector (TS Delivery) will fill it.
 	"delivery_delay_minutes": FieldSpec(kind="int"),
@@ -43,6 +48,8 @@ DERIVED_FROM = {
 	"tier_rank": ("customer", "ts_tier"),
 	"channel": ("ts_channel",),
 	"team": ("agent_group",),
+	"impact": ("ts_impact",),
+	"urgency": ("ts_urgency",),
 	"vehicle_state": ("ts_vehicle",),
 	"delivery_delay_minutes": ("ts_delivery",),
 }
@@ -79,6 +86,7 @@ def apply_priority(
 		priorities=priority_order(),
 		default_priority=default_priority(),
 		previous=previous,
+		matrix=priority_matrix(),
 	)
 	for error in outcome.errors:
 		frappe.logger("ts.priority").warning(
@@ -205,6 +213,8 @@ def ticket_facts(ticket: "frappe.model.document.Document") -> dict[str, Any]:
 	facts["description"] = strip_html(ticket.description or "")
 	facts.update(vehicle_facts(ticket.ts_vehicle))
 	facts.update(
+		impact=ticket.ts_impact,
+		urgency=ticket.ts_urgency,
 		tier=ticket.ts_tier,
 		tier_rank=(
 			ticket.ts_tier and frappe.db.get_value("TS Customer Tier", ticket.ts_tier, "rank", cache=True)
@@ -219,7 +229,8 @@ def ticket_facts(ticket: "frappe.model.document.Document") -> dict[str, Any]:
 def fields_rules_read() -> frozenset[str]:
 	"""HD Ticket fields whose change can change some enabled rule's result."""
 	fields = set()
-	for operand in get_ruleset().read_fields:
+	matrix = priority_matrix()
+	for operand in get_ruleset().read_fields | (matrix.fields if matrix else frozenset()):
 		fields.update(DERIVED_FROM.get(operand, (operand,)))
 	return frozenset(fields)
 
@@ -248,6 +259,27 @@ def clear_ruleset_cache(doc: Any = None, method: str | None = None) -> None:
 def priority_order() -> list[str]:
 	"""Helpdesk priorities from lowest to highest (Helpdesk: a smaller integer_value is more urgent)."""
 	return frappe.cache.get_value(PRIORITIES_CACHE_KEY, generator=_load_priority_order)
+
+
+def priority_matrix() -> PriorityMatrix | None:
+	"""The impact x urgency matrix, or None while it is disabled or empty."""
+	cells = frappe.cache.get_value(MATRIX_CACHE_KEY, generator=_load_matrix_cells)
+	if not cells:
+		return None
+	return PriorityMatrix(
+		cells={(impact, urgency): priority for impact, urgency, priority in cells["cells"]},
+		tier_adjustments=dict(cells["tiers"]),
+	)
+
+
+def _load_matrix_cells() -> dict[str, list] | None:
+	matrix = frappe.get_cached_doc("TS Priority Matrix")
+	if not matrix.enabled or not matrix.cells:
+		return None
+	return {
+		"cells": [(row.impact, row.urgency, row.priority) for row in matrix.cells],
+		"tiers": [(row.tier, row.levels or 0) for row in matrix.tier_adjustments],
+	}
 
 
 def default_priority() -> str | None:

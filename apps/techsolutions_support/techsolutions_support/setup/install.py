@@ -10,7 +10,30 @@ INTERNAL_PERMLEVEL = 1
 INTERNAL_READERS = ("Agent", "Agent Manager", "System Manager")
 INTERNAL_WRITERS = ("Agent Manager", "System Manager")
 
+# The customer's own view of impact and urgency, in plain words, asked in the portal form; the
+# priority matrix (TS Priority Matrix) turns them into a priority. Customers never pick one.
+IMPACT_OPTIONS = (
+	"Just this shipment",
+	"Several shipments or one vehicle",
+	"Operations stopped or safety at risk",
+)
+URGENCY_OPTIONS = ("Can wait a few days", "Needed today", "Needed within hours")
+
 HD_TICKET_FIELDS = [
+	{
+		"fieldname": "ts_impact",
+		"fieldtype": "Select",
+		"label": "What Is Affected?",
+		"options": "\n" + "\n".join(IMPACT_OPTIONS),
+		"insert_after": "ticket_type",
+	},
+	{
+		"fieldname": "ts_urgency",
+		"fieldtype": "Select",
+		"label": "How Soon Do You Need Help?",
+		"options": "\n" + "\n".join(URGENCY_OPTIONS),
+		"insert_after": "ts_impact",
+	},
 	{
 		"fieldname": "ts_section",
 		"fieldtype": "Section Break",
@@ -125,7 +148,10 @@ def ensure_internal_permissions() -> None:
 
 # Helpdesk's agent UI shows the fields of the Default ticket template under "Ticket Info".
 AGENT_TEMPLATE = "Default"
+# Fields of the Default template customers fill in the portal; the others are for agents only.
+CUSTOMER_TEMPLATE_FIELDS = ("ts_impact", "ts_urgency")
 AGENT_TEMPLATE_FIELDS = (
+	*CUSTOMER_TEMPLATE_FIELDS,
 	"ts_tier",
 	"ts_vehicle",
 	"ts_priority_rule",
@@ -144,7 +170,9 @@ def show_to_agents() -> None:
 	if not missing:
 		return
 	for field in missing:
-		template.append("fields", {"fieldname": field, "hide_from_customer": 1})
+		template.append(
+			"fields", {"fieldname": field, "hide_from_customer": int(field not in CUSTOMER_TEMPLATE_FIELDS)}
+		)
 	template.save(ignore_permissions=True)
 
 

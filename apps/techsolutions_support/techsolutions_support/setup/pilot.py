@@ -39,6 +39,7 @@ class PilotLoader:
 		self.load_agents()
 		self.load_customers()
 		self.load_priority_rules()
+		self.load_priority_matrix()
 		self.load_articles()
 		self.load_vehicles()
 		self.load_routes()
@@ -289,6 +290,17 @@ class PilotLoader:
 			)
 			doc.save(ignore_permissions=True)
 			self.count("TS Priority Rule")
+
+	def load_priority_matrix(self) -> None:
+		data = self.read("priority_matrix.json")
+		matrix = frappe.get_single("TS Priority Matrix")
+		if not data or matrix.cells:
+			return
+		matrix.enabled = int(data.get("enabled", True))
+		matrix.set("cells", data["cells"])
+		matrix.set("tier_adjustments", data.get("tier_adjustments", []))
+		matrix.save(ignore_permissions=True)
+		self.count("TS Priority Matrix")
 
 	def load_articles(self) -> None:
 		data = self.read("kb_articles.json")

@@ -63,6 +63,20 @@ class TestPortalTicketPriority(TicketTestCase):
 
 		self.assertIn(ticket.priority, ("Low", "Medium"))
 
+	def test_the_customers_answers_decide_through_the_matrix(self):
+		contact = make_contact(make_customer("Standard"))
+
+		ticket = file_portal_ticket(
+			contact,
+			"Abholung heute nicht möglich",
+			"Unser Lager ist blockiert.",
+			ticket_type="Sonstiges",
+			ts_impact="Operations stopped or safety at risk",
+			ts_urgency="Needed within hours",
+		)
+
+		self.assertEqual((ticket.priority, ticket.ts_priority_rule), ("Urgent", "matrix"))
+
 	def test_a_customer_cannot_set_the_priority(self):
 		contact = make_contact(make_customer("Standard"))
 
