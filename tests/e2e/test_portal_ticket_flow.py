@@ -137,3 +137,28 @@ def test_guest_cannot_read_the_ticket(filed_ticket: str):
 		f"{URL}/api/resource/HD Ticket/{filed_ticket}", headers={"Host": SITE}, timeout=TIMEOUT_S
 	)
 	assert response.status_code in (401, 403, 404)
+
+
+def test_customer_cannot_query_by_agents_only_fields(
+	premium_contact: Client, agent: Client, filed_ticket: str
+):
+	"""Filtering by a hidden text would reveal it one guess at a time: refused for customers."""
+	probe = {"filters": json.dumps([["ts_priority_reason", "like", "%Safety%"]]), "limit_page_length": 5}
+
+	assert premium_contact.get("/api/resource/HD Ticket", probe).status_code == 403
+	assert agent.get("/api/resource/HD Ticket", probe).ok
+	listed = premium_contact.post(
+		LIST_DATA,
+		{"doctype": "HD Ticket", "rows": ["name", "ts_priority_reason"], "show_customer_portal_fields": 1},
+	)
+	assert listed.status_code == 403
+
+
+def test_filing_returns_no_agents_only_fields(premium_contact: Client):
+	response = premium_contact.post(
+		NEW_TICKET,
+		{"doc": {"subject": "E2E: Frage zur Abholung", "description": "<p>Wann?</p>"}, "attachments": []},
+	)
+	assert response.ok, response.text[:300]
+	returned = response.json()["message"]
+	assert "ts_priority_reason" not in returned and "ts_priority_rule" not in returned

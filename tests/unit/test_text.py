@@ -9,6 +9,7 @@ from techsolutions_support.core.text import (
 	KeywordMatcher,
 	find_keywords,
 	fold,
+	html_to_text,
 	parse_keyword_list,
 	stem,
 	words,
@@ -350,3 +351,18 @@ def test_words_with_equal_english_stems_match(root: str, ending: str, other_endi
 	keyword, text = root + ending, root + other_ending
 	if stem(keyword, "en") == stem(text, "en"):
 		assert KeywordMatcher([keyword], "en").matches(text)
+
+
+@pytest.mark.parametrize(
+	("markup", "expected"),
+	[
+		("<p>Gefahrgut</p><p>Hinweis</p>", "Gefahrgut Hinweis"),
+		("LKW&nbsp;steht<br>auf der A2", "LKW steht auf der A2"),
+		("Stra&szlig;e &amp; Br&uuml;cke", "Straße & Brücke"),
+		("", ""),
+		(None, ""),
+		("<p>a &lt; b</p>", "a < b"),
+	],
+)
+def test_html_to_text(markup, expected):
+	assert html_to_text(markup) == expected

@@ -7,6 +7,7 @@ serve   serve an existing demo site
 """
 
 import argparse
+import signal
 import sys
 
 from tstools import config, prereqs
@@ -64,6 +65,9 @@ def serve_demo(port: int) -> None:
 		fail(f"No demo site in {bench.path}: run ./dev demo first.")
 	server = SiteServer(bench, template.name, port, log=None)
 	step(f"Starting the web server and a worker on 127.0.0.1:{port}")
+	# The server runs in its own process group; a TERM or HUP to this process stops it too.
+	for stop_signal in (signal.SIGTERM, signal.SIGHUP):
+		signal.signal(stop_signal, stop_on_signal)
 	server.start()
 	print_welcome(template, port)
 	try:
@@ -72,6 +76,10 @@ def serve_demo(port: int) -> None:
 		pass
 	finally:
 		server.stop()
+
+
+def stop_on_signal(signum: int, frame: object) -> None:
+	raise KeyboardInterrupt
 
 
 def print_welcome(template: config.SiteTemplate, port: int) -> None:

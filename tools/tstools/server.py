@@ -18,6 +18,15 @@ STARTUP_TIMEOUT_S = 120
 HTTP_TIMEOUT_S = 10
 
 
+def port_is_free(port: int) -> bool:
+	with socket.socket() as probe:
+		try:
+			probe.bind(("127.0.0.1", port))
+		except OSError:
+			return False
+		return True
+
+
 def free_port() -> int:
 	with socket.socket() as probe:
 		probe.bind(("127.0.0.1", 0))
@@ -38,6 +47,10 @@ class SiteServer:
 		return f"http://127.0.0.1:{self.port}"
 
 	def start(self, with_worker: bool = True) -> None:
+		if not port_is_free(self.port):
+			fail(
+				f"Port {self.port} on 127.0.0.1 is in use (an earlier server still running?). Stop it or choose --port."
+			)
 		env = self.bench.env({"FRAPPE_SITE": self.site})
 		output = self.log.open("ab") if self.log else None
 		gunicorn = str(self.bench.path / "env" / "bin" / "gunicorn")

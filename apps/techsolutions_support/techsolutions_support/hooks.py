@@ -37,8 +37,17 @@ doc_events = {
 
 # Whitelisted methods
 # -------------------
-# Helpdesk's portal page reads every ticket column; the wrapper drops agents-only fields.
+# Helpdesk's portal page and its new-ticket method return every ticket column; the wrappers
+# drop the agents-only fields for customers.
 
 override_whitelisted_methods = {
 	"helpdesk.helpdesk.doctype.hd_ticket.api.get_one": "techsolutions_support.api.portal.get_ticket",
+	"helpdesk.helpdesk.doctype.hd_ticket.api.new": "techsolutions_support.api.portal.new_ticket",
 }
+
+# Requests
+# --------
+# Customers may not filter, sort or select by the agents-only ticket fields: that would reveal
+# them one guess at a time even where the values themselves are hidden.
+
+before_request = ["techsolutions_support.api.guard.refuse_internal_fields"]

@@ -9,10 +9,10 @@ import json
 from typing import Any
 
 import frappe
-from frappe.utils import strip_html
 
 from techsolutions_support.core.priority import decide_priority, load_ruleset
 from techsolutions_support.core.rules import CompiledRuleSet, FieldSpec, Outcome, PriorityMatrix, explain
+from techsolutions_support.core.text import html_to_text
 from techsolutions_support.links import vehicle_facts
 from techsolutions_support.setup.install import IMPACT_OPTIONS, URGENCY_OPTIONS
 
@@ -84,7 +84,8 @@ def apply_priority(
 		ticket_facts(ticket),
 		get_ruleset(),
 		priorities=priority_order(),
-		default_priority=default_priority(),
+		# What Helpdesk chose from the ticket type or its settings, when no rule decides.
+		default_priority=ticket.priority or default_priority(),
 		previous=previous,
 		matrix=priority_matrix(),
 	)
@@ -210,7 +211,7 @@ def ticket_facts(ticket: "frappe.model.document.Document") -> dict[str, Any]:
 	facts: dict[str, Any] = {
 		field: ticket.get(field) for field in rule_schema() if field not in DERIVED_OPERANDS
 	}
-	facts["description"] = strip_html(ticket.description or "")
+	facts["description"] = html_to_text(ticket.description)
 	facts.update(vehicle_facts(ticket.ts_vehicle))
 	facts.update(
 		impact=ticket.ts_impact,

@@ -3,6 +3,7 @@
 import frappe
 
 from helpdesk.helpdesk.doctype.hd_ticket.api import get_one as helpdesk_get_one
+from helpdesk.helpdesk.doctype.hd_ticket.api import new as helpdesk_new
 from helpdesk.utils import is_agent
 
 from techsolutions_support.setup.install import INTERNAL_TICKET_FIELDS
@@ -14,7 +15,17 @@ def get_ticket(name: str, is_customer_portal: bool = False) -> dict:
 
 	Helpdesk selects every column of the ticket, so field permissions alone do not hide them.
 	"""
-	ticket = helpdesk_get_one(name, is_customer_portal)
+	return without_internal_fields(helpdesk_get_one(name, is_customer_portal))
+
+
+@frappe.whitelist()
+def new_ticket(doc: dict, attachments: list[dict] | None = None) -> dict:
+	"""Helpdesk's new-ticket method; the ticket it returns, for customers without agents-only fields."""
+	ticket = helpdesk_new(doc, attachments or [])
+	return without_internal_fields(ticket.as_dict())
+
+
+def without_internal_fields(ticket: dict) -> dict:
 	if not is_agent():
 		for field in INTERNAL_TICKET_FIELDS:
 			ticket.pop(field, None)

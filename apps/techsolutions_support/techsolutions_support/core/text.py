@@ -53,6 +53,7 @@ keyword stem, and remembers its verdict per word, so repeated vocabulary costs a
 """
 
 import functools
+import html
 import re
 import threading
 import unicodedata
@@ -66,6 +67,7 @@ __all__ = [
 	"KeywordMatcher",
 	"find_keywords",
 	"fold",
+	"html_to_text",
 	"parse_keyword_list",
 	"stem",
 	"words",
@@ -402,3 +404,15 @@ def _find_start(word_ids: tuple[int, ...], hits: list[frozenset[int]], first: di
 		if all(word_id in hits[start + offset] for offset, word_id in enumerate(word_ids)):
 			return start
 	return None
+
+
+_TAG = re.compile(r"<[^>]*>")
+_BLANKS = re.compile(r"\s+")
+
+
+def html_to_text(markup: str | None) -> str:
+	"""Readable text of an HTML fragment (a ticket description): tags become spaces, so words in
+	neighbouring paragraphs never run together, entities are decoded. Never raises."""
+	if not markup:
+		return ""
+	return _BLANKS.sub(" ", html.unescape(_TAG.sub(" ", markup))).strip()

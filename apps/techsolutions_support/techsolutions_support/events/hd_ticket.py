@@ -5,8 +5,9 @@ contact, customer, a provisional SLA); these handlers then decide what the app o
 
 	before_insert     record the channel; note an agent's explicit priority, drop a customer's
 	before_validate   new ticket: tier, vehicle, the agent's priority or the rules' priority
-	                  existing ticket: an agent's priority sticks, customers cannot change it,
-	                  rules run again only when a field some rule reads changed
+	                  existing ticket: tier and channel are not edited, the vehicle only by
+	                  agents; an agent's priority sticks, customers cannot change it; rules
+	                  run again only when a field some rule reads changed
 	                  every save: the tier's SLA (Helpdesk picks one again on every save)
 	on_update         the trace entry of this evaluation, and tags the rules added
 """
@@ -32,7 +33,13 @@ CLOSED_CATEGORIES = ("Resolved",)
 
 
 def before_insert(ticket, method=None):
-	ticket.ts_channel = ticket.ts_channel or detect_channel(ticket)
+	if is_agent():
+		# Agents and system intake (Administrator) may say which channel and vehicle it is.
+		ticket.ts_channel = ticket.ts_channel or detect_channel(ticket)
+	else:
+		# Customers never choose what the app derives: channel, tier, vehicle, priority.
+		ticket.ts_channel = detect_channel(ticket)
+		ticket.ts_tier = ticket.ts_vehicle = None
 
 	# Only flags here: Frappe resets fields of a higher permlevel after before_insert, so the
 	# lock itself is written in before_validate.
@@ -53,6 +60,7 @@ def before_validate(ticket, method=None):
 		else:
 			evaluate_priority(ticket, "Created")
 	else:
+		keep_derived_fields(ticket)
 		guard_priority_change(ticket)
 		if ticket.has_value_changed("customer"):
 			set_tier(ticket)
@@ -121,6 +129,16 @@ def lock_priority(ticket, before: str | None) -> None:
 		ticket.priority, frappe.session.user, format_datetime(now_datetime())
 	)
 	record_agent_decision(ticket, before, ticket.ts_priority_reason)
+
+
+def keep_derived_fields(ticket) -> None:
+	"""Tier and channel follow from the customer and the intake, never from an edit; the vehicle
+	may be corrected by an agent only. Anything else sent for them is undone."""
+	before = ticket.get_doc_before_save()
+	fixed = ("ts_tier", "ts_channel") if is_agent() else ("ts_tier", "ts_channel", "ts_vehicle")
+	for field in fixed:
+		if ticket.has_value_changed(field):
+			ticket.set(field, before.get(field))
 
 
 def guard_priority_change(ticket) -> None:

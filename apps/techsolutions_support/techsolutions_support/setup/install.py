@@ -149,7 +149,7 @@ def ensure_internal_permissions() -> None:
 # Helpdesk's agent UI shows the fields of the Default ticket template under "Ticket Info".
 AGENT_TEMPLATE = "Default"
 # Fields of the Default template customers fill in the portal; the others are for agents only.
-CUSTOMER_TEMPLATE_FIELDS = ("ts_impact", "ts_urgency")
+CUSTOMER_TEMPLATE_FIELDS = ("ticket_type", "ts_impact", "ts_urgency")
 AGENT_TEMPLATE_FIELDS = (
 	*CUSTOMER_TEMPLATE_FIELDS,
 	"ts_tier",
@@ -177,12 +177,24 @@ def show_to_agents() -> None:
 
 
 def configure_site(time_zone: str, language: str) -> None:
-	"""Site-wide settings of the sites the workspace creates (demo and test), not of every install."""
+	"""Site-wide settings of the sites the workspace creates (demo and test), not of every install.
+
+	Saves only what differs, so running the set-up again changes nothing.
+	"""
+	wanted = {
+		"time_zone": time_zone,
+		"language": language,
+		# The demo and test sites send no usage data anywhere.
+		"enable_telemetry": 0,
+		"setup_complete": 1,
+	}
 	settings = frappe.get_single("System Settings")
-	settings.time_zone = time_zone
-	settings.language = language
-	settings.flags.ignore_mandatory = True
-	settings.save(ignore_permissions=True)
-	frappe.db.set_default("time_zone", time_zone)
-	frappe.db.set_value("Installed Application", {"app_name": "frappe"}, "is_setup_complete", 1)
-	frappe.db.set_single_value("System Settings", "setup_complete", 1)
+	if any(settings.get(field) != value for field, value in wanted.items()):
+		settings.update(wanted)
+		settings.flags.ignore_mandatory = True
+		settings.save(ignore_permissions=True)
+	if frappe.db.get_default("time_zone") != time_zone:
+		frappe.db.set_default("time_zone", time_zone)
+	frappe.db.set_value(
+		"Installed Application", {"app_name": "frappe", "is_setup_complete": 0}, "is_setup_complete", 1
+	)

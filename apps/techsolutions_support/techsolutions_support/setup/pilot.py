@@ -50,16 +50,23 @@ class PilotLoader:
 	# Reference data
 
 	def load_ticket_types(self) -> None:
-		for row in self.read("ticket_types.json") or []:
+		rows = self.read("ticket_types.json") or []
+		if not rows:
+			return
+		for row in rows:
 			self.ensure(
 				"HD Ticket Type",
 				row["name"],
-				{
-					"name": row["name"],
-					"description": row.get("description"),
-					"priority": row.get("priority"),
-				},
+				{"name": row["name"], "description": row.get("description"), "priority": row.get("priority")},
 			)
+		# Helpdesk's generic types (Bug, Incident, Question, Unspecified) do not fit a logistics
+		# desk: switched off, and the file's last type (Sonstiges, "other") is the default.
+		names = [row["name"] for row in rows]
+		frappe.db.set_value("HD Ticket Type", {"name": ("not in", names), "disabled": 0}, "disabled", 1)
+		settings = {"default_ticket_type": names[-1], "default_priority": "Medium"}
+		for field, value in settings.items():
+			if frappe.db.get_single_value("HD Settings", field) != value:
+				frappe.db.set_single_value("HD Settings", field, value)
 
 	def load_tiers(self) -> None:
 		data = self.read("tiers.json")
@@ -170,8 +177,9 @@ class PilotLoader:
 					}
 				).insert(ignore_permissions=True)
 				self.count("HD Agent")
-			roles = set(row.get("roles") or ["Agent"]) | {"Agent"}
-			frappe.get_doc("User", user).add_roles(*roles)
+			roles = (set(row.get("roles") or ["Agent"]) | {"Agent"}) - set(frappe.get_roles(user))
+			if roles:
+				frappe.get_doc("User", user).add_roles(*roles)
 
 	def load_customers(self) -> None:
 		for row in self.read("customers.json") or []:
@@ -193,7 +201,9 @@ class PilotLoader:
 						"contacts",
 						{"contact_name": contact, "is_manager": int(contact_row.get("is_manager", False))},
 					)
-			doc.save(ignore_permissions=True)
+			# Saved only when a contact joined: loading again must not touch what is there.
+			if len(doc.contacts) > len(members):
+				doc.save(ignore_permissions=True)
 		for contact_row in self.read("contacts_without_customer.json") or []:
 			self.ensure_contact(contact_row)
 
@@ -201,7 +211,8 @@ class PilotLoader:
 		user = self.ensure_user(row, user_type="Website User")
 		# What Helpdesk's portal sign-up gives (Portal Settings' default role); membership in a
 		# customer adds HD Customer Manager where the contact manages it.
-		frappe.get_doc("User", user).add_roles("HD Customer")
+		if "HD Customer" not in frappe.get_roles(user):
+			frappe.get_doc("User", user).add_roles("HD Customer")
 		existing = frappe.db.get_value("Contact", {"email_id": row["email"]})
 		if existing:
 			return existing

@@ -6,7 +6,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import get_datetime
 
-from techsolutions_support.api.portal import get_ticket
+from techsolutions_support.api.portal import get_ticket, new_ticket
 from techsolutions_support.priority import clear_ruleset_cache
 from techsolutions_support.tests.factories import (
 	file_portal_ticket,
@@ -326,6 +326,42 @@ class TestChannels(TicketTestCase):
 		self.assertIn("ignored", ticket.ts_priority_reason)
 
 
+class TestDerivedFields(TicketTestCase):
+	def test_a_customer_cannot_choose_tier_vehicle_or_channel(self):
+		contact = make_contact(make_customer("Standard"))
+		vehicle = frappe.get_all("TS Vehicle", pluck="name", limit=1)
+
+		ticket = file_portal_ticket(
+			contact,
+			"Frage zur Rechnung",
+			"Bitte prüfen.",
+			ticket_type="Rechnung",
+			ts_tier="Premium",
+			ts_channel="agent",
+			ts_vehicle=vehicle[0] if vehicle else None,
+		)
+
+		self.assertEqual(
+			(ticket.ts_tier, ticket.ts_channel, ticket.sla), ("Standard", "portal", "SLA Standard")
+		)
+		self.assertFalse(ticket.ts_vehicle)
+
+	def test_a_customer_cannot_upgrade_the_tier_later(self):
+		contact = make_contact(make_customer("Standard"))
+		ticket = file_portal_ticket(contact, "Frage zur Rechnung", "Bitte prüfen.", ticket_type="Rechnung")
+
+		frappe.set_user(contact)
+		ticket.reload()
+		ticket.update({"ts_tier": "Premium", "ts_channel": "agent", "subject": "Frage zur Rechnung (Panne)"})
+		ticket.save()
+		frappe.set_user("Administrator")
+
+		ticket.reload()
+		self.assertEqual(
+			(ticket.ts_tier, ticket.ts_channel, ticket.sla), ("Standard", "portal", "SLA Standard")
+		)
+
+
 class TestCustomerView(TicketTestCase):
 	def test_the_portal_page_never_carries_the_priority_trace(self):
 		contact = make_contact(make_customer("Premium"))
@@ -338,6 +374,19 @@ class TestCustomerView(TicketTestCase):
 		self.assertEqual(page["name"], ticket.name)
 		for field in ("ts_priority_rule", "ts_priority_reason", "ts_priority_locked"):
 			self.assertNotIn(field, page)
+
+	def test_the_new_ticket_method_returns_no_trace_to_a_customer(self):
+		contact = make_contact(make_customer("Premium"))
+
+		frappe.set_user(contact)
+		returned = new_ticket(
+			{"subject": "Unfall auf der A7", "description": "Auflieger umgekippt.", "ticket_type": "Panne"}
+		)
+		frappe.set_user("Administrator")
+
+		self.assertTrue(returned["name"])
+		for field in ("ts_priority_rule", "ts_priority_reason", "ts_priority_locked"):
+			self.assertNotIn(field, returned)
 
 	def test_agents_see_the_trace_on_the_same_page(self):
 		contact = make_contact(make_customer("Premium"))

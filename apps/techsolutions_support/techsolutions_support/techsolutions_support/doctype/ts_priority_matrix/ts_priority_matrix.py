@@ -16,7 +16,9 @@ class TSPriorityMatrix(Document):
 			key = (row.impact, row.urgency)
 			if key in seen:
 				frappe.throw(
-					_("Row {0}: impact {1} with urgency {2} appears twice.").format(row.idx, row.impact, row.urgency),
+					_("Row {0}: impact {1} with urgency {2} appears twice.").format(
+						row.idx, row.impact, row.urgency
+					),
 					DuplicateMatrixCell,
 					title=_("Duplicate Cell"),
 				)
