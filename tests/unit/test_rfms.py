@@ -103,7 +103,7 @@ def test_recorded_vehicles() -> None:
 	assert result.more_data_available is False
 	first = result.records[0]
 	assert (first.vin, first.name, first.brand, first.model) == (
-		"WDB963400RL400037",
+		"WDB8AZFPMRD883528",
 		"B-TS 1001",
 		"DAIMLER",
 		"Actros 1845",
@@ -111,14 +111,14 @@ def test_recorded_vehicles() -> None:
 	assert first.vehicle_type == "TRUCK"
 	assert first.production_date == date(2022, 6, 8)
 	names = {vehicle.name for vehicle in result.records}
-	assert {"B-TS 1001", "B-TS 1017", "M-TS 200", "HH-TS 31", "HH-TS 45E"} <= names
+	assert {"B-TS 1001", "HB-TS 77", "M-TS 200", "HH-TS 31", "L-TS 405"} <= names
 
 
 def test_recorded_positions_are_in_utc() -> None:
 	result = parse_positions(load("vehiclepositions.json"))
 
 	assert (len(result.records), result.errors) == (60, ())
-	munich = [position for position in result.records if position.vin == "WMA06XZZ3SY400666"]
+	munich = [position for position in result.records if position.vin == "WMAZCXEYFSN608597"]
 	# Sent as 07:18:00+01:00 (CET): stored as 06:18 UTC.
 	assert munich[0].created_at == datetime(2025, 3, 11, 6, 18, tzinfo=UTC)
 	assert munich[0].at == datetime(2025, 3, 11, 6, 17, 59, tzinfo=UTC)
@@ -136,8 +136,10 @@ RECORDED_STATES = [
 	("B-TS 1010", VehicleState.IGNITION_OFF, False, 0.0),
 	("B-TS 1013", VehicleState.STOPPED, None, 0.0),
 	("B-TS 1015", VehicleState.STOPPED, True, 0.0),
-	("B-TS 1017", VehicleState.UNKNOWN, None, None),
-	("HH-TS 45E", VehicleState.MOVING, True, 86.0),
+	("HB-TS 77", VehicleState.UNKNOWN, None, None),
+	("L-TS 405", VehicleState.MOVING, True, 86.0),
+	# The pilot's breakdown ticket: B-TS 1004 standing on the A2, engine running.
+	("B-TS 1004", VehicleState.STOPPED, True, 0.0),
 ]
 
 

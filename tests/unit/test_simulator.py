@@ -18,7 +18,13 @@ import requests
 from techsolutions_support.core import rfms
 from techsolutions_support.core.mapping import parse_records
 from techsolutions_support.core.vroom import parse_solution
-from tests.sim.server import FIXTURES_DIR, Simulator, generated_plate, generated_vin, start_simulator
+from techsolutions_support.simulator import (
+	FIXTURES_DIR,
+	Simulator,
+	generated_plate,
+	generated_vin,
+	start_simulator,
+)
 
 TIMEOUT = 5
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,7 +111,7 @@ def test_latest_positions_one_per_vehicle(sim: Simulator, http: requests.Session
 		({"starttime": "2025-03-11T07:30:00+01:00"}, 40),
 		({"starttime": "2025-03-11T07:00:00Z", "stoptime": "2025-03-11T08:00:00Z"}, 20),
 		({"starttime": "2025-03-11T07:01:00Z", "datetype": "created", "stoptime": "2025-03-11T07:02:00Z"}, 1),
-		({"starttime": "2025-03-11T00:00:00Z", "vin": "WMA06XZZ9RY400259"}, 3),
+		({"starttime": "2025-03-11T00:00:00Z", "vin": "YV2RP3US3SJ322061"}, 3),
 		({"starttime": "2025-03-11T09:00:00Z"}, 0),
 	],
 )
@@ -431,11 +437,11 @@ def test_stop_closes_the_port() -> None:
 
 def test_runs_as_a_module_for_the_demo() -> None:
 	process = subprocess.Popen(
-		[sys.executable, "-m", "tests.sim.server", "--port", "0", "--page-size", "5"],
+		[sys.executable, "-m", "techsolutions_support.simulator", "--port", "0", "--page-size", "5"],
 		cwd=ROOT,
 		stdout=subprocess.PIPE,
 		text=True,
-		env={"PYTHONPATH": str(ROOT)},
+		env={"PYTHONPATH": str(ROOT / "apps" / "techsolutions_support")},
 	)
 	assert process.stdout is not None
 	try:

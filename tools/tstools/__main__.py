@@ -63,8 +63,16 @@ def serve_demo(port: int) -> None:
 	bench = Bench()
 	if not bench.site_exists(template.name):
 		fail(f"No demo site in {bench.path}: run ./dev demo first.")
-	server = SiteServer(bench, template.name, port, log=None)
-	step(f"Starting the web server and a worker on 127.0.0.1:{port}")
+	server = SiteServer(
+		bench,
+		template.name,
+		port,
+		log=bench.path / "logs" / "ts-demo.log",
+		simulator_port=config.simulator_port(),
+		with_scheduler=True,
+	)
+	bench.bench("--site", template.name, "enable-scheduler", quiet=True)
+	step(f"Starting the web server on 127.0.0.1:{port}, a worker, the scheduler and the simulator")
 	# The server runs in its own process group; a TERM or HUP to this process stops it too.
 	for stop_signal in (signal.SIGTERM, signal.SIGHUP):
 		signal.signal(stop_signal, stop_on_signal)
@@ -101,6 +109,10 @@ TechSolutions Support demo is running (Ctrl-C stops it).
 
   The site answers to its name: browsers resolve *.localhost to 127.0.0.1; for curl add
   -H "Host: {template.name}" and use http://127.0.0.1:{port}.
+
+  Fleet and route data come from the local simulator on {config.simulator_url()}; the connectors
+  (desk: TS Connector) sync from it on their schedule, or at once with "Sync Now".
+  Server, worker and scheduler output: {Bench().path / "logs" / "ts-demo.log"}
 """,
 		flush=True,
 	)

@@ -187,7 +187,7 @@ class Bench:
 				"ts-load-pilot",
 				"--path",
 				str(config.PILOT_DATA),
-				env={"TS_DEMO_PASSWORD": template.demo_password},
+				env={"TS_DEMO_PASSWORD": template.demo_password, "TS_SIM_URL": config.simulator_url()},
 			)
 
 	def new_site(self, template: config.SiteTemplate) -> None:

@@ -12,6 +12,8 @@ Every setting can be changed by an environment variable, named where it is read:
 	TS_DB_ROOT_PASSWORD       MariaDB root password (default empty)
 	TS_REDIS_URL              Redis (default redis://127.0.0.1:6379)
 	TS_DEMO_PORT              port of the demo web server (default 8000)
+	TS_SIM_PORT               port of the fleet/route simulator the demo's connectors read (8090)
+	TS_ARTIFACTS              where test results go (default artifacts/ in the checkout)
 """
 
 import json
@@ -24,7 +26,7 @@ APP_NAME = "techsolutions_support"
 APP_DIR = ROOT / "apps" / APP_NAME
 SITE_TEMPLATES = ROOT / "sites"
 PILOT_DATA = ROOT / "fixtures" / "pilot"
-ARTIFACTS = ROOT / "artifacts"
+ARTIFACTS = Path(os.environ.get("TS_ARTIFACTS") or ROOT / "artifacts")
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,14 @@ def redis_url() -> str:
 
 def demo_port() -> int:
 	return int(os.environ.get("TS_DEMO_PORT", "8000"))
+
+
+def simulator_port() -> int:
+	return int(os.environ.get("TS_SIM_PORT", "8090"))
+
+
+def simulator_url() -> str:
+	return f"http://127.0.0.1:{simulator_port()}"
 
 
 @dataclass(frozen=True)

@@ -34,12 +34,25 @@ def free_port() -> int:
 
 
 class SiteServer:
-	def __init__(self, bench: Bench, site: str, port: int, workers: int = 2, log: Path | None = None):
+	"""Web server and worker; for the demo also the scheduler and the fleet/route simulator."""
+
+	def __init__(
+		self,
+		bench: Bench,
+		site: str,
+		port: int,
+		workers: int = 2,
+		log: Path | None = None,
+		simulator_port: int | None = None,
+		with_scheduler: bool = False,
+	):
 		self.bench = bench
 		self.site = site
 		self.port = port
 		self.workers = workers
 		self.log = log
+		self.simulator_port = simulator_port
+		self.with_scheduler = with_scheduler
 		self.processes: list[subprocess.Popen] = []
 
 	@property

@@ -54,4 +54,23 @@ def configure_site(context, time_zone: str, language: str) -> None:
 	click.echo(f"{site}: time zone {time_zone}, language {language}.")
 
 
-commands = [load_pilot, configure_site]
+@click.command("ts-rebuild-search-index")
+@pass_context
+def rebuild_search_index(context) -> None:
+	"""Write the knowledge-base search index of every article again (safe to run at any time)."""
+	import frappe
+
+	from techsolutions_support.kb.index import rebuild
+
+	site = get_site(context)
+	frappe.init(site=site)
+	frappe.connect()
+	try:
+		count = rebuild()
+		frappe.db.commit()
+	finally:
+		frappe.destroy()
+	click.echo(f"{site}: search index rebuilt for {count} articles.")
+
+
+commands = [load_pilot, configure_site, rebuild_search_index]

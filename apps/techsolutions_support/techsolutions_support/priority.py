@@ -13,7 +13,7 @@ import frappe
 from techsolutions_support.core.priority import decide_priority, load_ruleset
 from techsolutions_support.core.rules import CompiledRuleSet, FieldSpec, Outcome, PriorityMatrix, explain
 from techsolutions_support.core.text import html_to_text
-from techsolutions_support.links import vehicle_facts
+from techsolutions_support.links import delivery_facts, vehicle_facts
 from techsolutions_support.setup.install import IMPACT_OPTIONS, URGENCY_OPTIONS
 
 RULESET_CACHE_KEY = "ts:priority_ruleset"
@@ -36,8 +36,7 @@ DERIVED_OPERANDS = {
 	),
 	"impact": FieldSpec(kind="select", options=IMPACT_OPTIONS),
 	"urgency": FieldSpec(kind="select", options=URGENCY_OPTIONS),
-	# GAP: deliveries are not linked to tickets yet, so this operand is always unset and rules on
-	# a delivery's delay never match; the route connector (TS Delivery) will fill it.
+	# Minutes late of the linked delivery (negative: early), from the route connectors.
 	"delivery_delay_minutes": FieldSpec(kind="int"),
 }
 
@@ -213,6 +212,7 @@ def ticket_facts(ticket: "frappe.model.document.Document") -> dict[str, Any]:
 	}
 	facts["description"] = html_to_text(ticket.description)
 	facts.update(vehicle_facts(ticket.ts_vehicle))
+	facts.update(delivery_facts(ticket.get("ts_delivery")))
 	facts.update(
 		impact=ticket.ts_impact,
 		urgency=ticket.ts_urgency,

@@ -27,14 +27,33 @@ Semantics
 - A clock is *breached* when ``now`` (or the instant it stopped) is after its deadline, even by
   an instant outside business hours. It is in *warning* from the instant at which
   ``warn_share`` of its target is spent.
+- A target change may also switch the business calendar (a tier change). Business time spent
+  before the change stays measured on the calendar in force then; from the change on, the new
+  calendar counts. Deadlines walk the calendars in order until the target is used up.
 - Events after ``now`` are ignored (so a past ``now`` replays the ticket as it stood then).
   A ``now`` before the creation counts as the creation instant (clock skew between servers).
+
+Alerts
+------
+
+- A clock is *due for a warning* from its ``warning_at`` on while it runs (states ``warning`` and
+  ``breached``); a stopped clock never is.
+- *Escalation* starts at the earliest deadline of a clock that is breached while still running.
+  Escalation level ``k`` is reached once the ``k``-th delay, counted in business time of the
+  calendar in force, has passed since that breach; pauses hold escalation back like the clocks.
+  Levels are counted afresh at every evaluation; keeping them once reached is the caller's
+  business.
+- :func:`agreement_status` sums both clocks up in one of Helpdesk's agreement states.
+
+Paused spans can be given as :class:`ClockStop` (a pause with its reason, or the time spent
+resolved); :func:`statuses_from_stops` turns them into the status changes the timeline takes.
 
 Exceptions::
 
 	ValueError
 	└── SlaError                    base of this module's errors
-	    └── InvalidTimelineError    an event before creation, a negative target, a bad warn share
+	    └── InvalidTimelineError    an event before creation, a negative target or delay, a bad
+	                                warn share, clock stops that overlap
 
 Errors of :mod:`.business_time` (naive datetimes, instants out of range) pass through unchanged.
 """
@@ -56,8 +75,11 @@ from techsolutions_support.core.business_time import (
 )
 
 __all__ = [
+	"Agreement",
 	"ClockState",
 	"ClockStatus",
+	"ClockStop",
+	"Escalation",
 	"InvalidTimelineError",
 	"SlaError",
 	"SlaReport",
@@ -65,7 +87,9 @@ __all__ = [
 	"TargetChange",
 	"Targets",
 	"TicketTimeline",
+	"agreement_status",
 	"evaluate_sla",
+	"statuses_from_stops",
 ]
 
 # Reason recorded for the time a ticket spends resolved before it is reopened.
@@ -106,11 +130,29 @@ class StatusChange:
 
 @dataclass(frozen=True, slots=True)
 class TargetChange:
-	"""From ``at`` on, ``targets`` apply (after a priority or tier change named by ``cause``)."""
+	"""From ``at`` on, ``targets`` apply (after a priority or tier change named by ``cause``).
+
+	``calendar`` is the business calendar from ``at`` on; ``None`` keeps the one in force.
+	"""
 
 	at: datetime
 	targets: Targets
 	cause: str = ""
+	calendar: BusinessCalendar | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClockStop:
+	"""A span of real time during which the ticket's clocks stood still; ``end=None``: still does.
+
+	A pause carries its ``reason`` (customer, carrier, parts); a span the ticket spent resolved
+	has ``is_resolved`` set and ends when the ticket is reopened.
+	"""
+
+	start: datetime
+	end: datetime | None
+	reason: str = ""
+	is_resolved: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +197,35 @@ class ClockStatus:
 		"""Business time left before the deadline (negative once it is spent)."""
 		return None if self.target is None else self.target - self.spent
 
+	@property
+	def is_warning_due(self) -> bool:
+		"""Whether the clock runs and has reached its warning share (breached included)."""
+		return self.state in (ClockState.WARNING, ClockState.BREACHED)
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+	"""How far a breach of a running clock has escalated at ``now``.
+
+	``breached_at`` is the earliest deadline passed by a running clock (``None``: no breach);
+	``level`` counts the escalation delays passed since; ``next_at`` is when the next level is
+	reached (``None``: all reached, or held back by a pause).
+	"""
+
+	level: int = 0
+	breached_at: datetime | None = None
+	next_at: datetime | None = None
+
+
+class Agreement(enum.StrEnum):
+	"""Both clocks summed up, in the words of Helpdesk's agreement status."""
+
+	FIRST_RESPONSE_DUE = "First Response Due"
+	RESOLUTION_DUE = "Resolution Due"
+	PAUSED = "Paused"
+	FAILED = "Failed"
+	FULFILLED = "Fulfilled"
+
 
 @dataclass(frozen=True, slots=True)
 class SlaReport:
@@ -166,6 +237,7 @@ class SlaReport:
 	paused_by_reason: Mapping[str, timedelta] = field(default_factory=lambda: MappingProxyType({}))
 	# Real elapsed time waited per reason over the same span: the third party's own clock.
 	waited_by_reason: Mapping[str, timedelta] = field(default_factory=lambda: MappingProxyType({}))
+	escalation: Escalation = field(default_factory=Escalation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +247,14 @@ class _Span:
 	reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Segment:
+	"""From ``start`` on (until the next segment), ``calendar`` counts the business time."""
+
+	start: datetime
+	calendar: BusinessCalendar
+
+
 def evaluate_sla(
 	timeline: TicketTimeline,
 	calendar: BusinessCalendar,
@@ -182,10 +262,17 @@ def evaluate_sla(
 	*,
 	warn_share: float = 0.75,
 	unanswered_resolution: Literal["settle", "void"] = "settle",
+	escalation_delays: Sequence[timedelta] = (),
 ) -> SlaReport:
-	"""Return the state of the ticket's response and resolution clocks at ``now``."""
+	"""Return the state of the ticket's response and resolution clocks at ``now``.
+
+	``calendar`` counts from the creation until a target change brings another one.
+	``escalation_delays`` are the business time after a breach at which each escalation level
+	is reached, in ascending order.
+	"""
 	if not 0 < warn_share <= 1:
 		raise InvalidTimelineError(f"The warn share must be above 0 and at most 1, got {warn_share}")
+	_check_delays(escalation_delays)
 	created = timeline.created
 	now = max(now, created)
 
@@ -200,14 +287,14 @@ def evaluate_sla(
 	resolved_spans = _spans(statuses, lambda status: status.is_resolved)
 	is_resolved = bool(statuses) and statuses[-1].is_resolved
 	resolved_at = statuses[-1].at if is_resolved else None
+	stops = [*waits, *resolved_spans]
 
 	resolution = _clock(
-		calendar,
-		created,
+		_segments(calendar, created, changes, resolved_at or now),
 		now,
 		stop=resolved_at,
 		target=_target_at(timeline.targets, changes, resolved_at or now).resolution,
-		spans=[*waits, *resolved_spans],
+		spans=stops,
 		warn_share=warn_share,
 	)
 	responded_at = timeline.first_response_at
@@ -217,12 +304,11 @@ def evaluate_sla(
 	if response_stop is None and resolved_at is not None:
 		response_stop = resolved_at
 	response = _clock(
-		calendar,
-		created,
+		_segments(calendar, created, changes, response_stop or now),
 		now,
 		stop=response_stop,
 		target=_target_at(timeline.targets, changes, response_stop or now).response,
-		spans=[*waits, *resolved_spans],
+		spans=stops,
 		warn_share=warn_share,
 	)
 	if responded_at is None and resolved_at is not None and unanswered_resolution == "void":
@@ -231,15 +317,77 @@ def evaluate_sla(
 		)
 
 	until = resolved_at or now
+	segments = _segments(calendar, created, changes, until)
 	current = statuses[-1] if statuses else None
 	return SlaReport(
 		response=response,
 		resolution=resolution,
 		is_paused=current is not None and current.is_paused,
 		pause_reason=_reason(current) if current is not None and current.is_paused else "",
-		paused_by_reason=_paused_by_reason(calendar, waits, until),
+		paused_by_reason=_paused_by_reason(segments, waits, until),
 		waited_by_reason=_waited_by_reason(waits, until),
+		escalation=_escalation((response, resolution), segments[-1].calendar, stops, now, escalation_delays),
 	)
+
+
+def agreement_status(report: SlaReport) -> Agreement:
+	"""Helpdesk's agreement status for the clocks of ``report``.
+
+	Failed as soon as either clock is breached or was missed; otherwise paused while the ticket
+	waits; otherwise the first clock still running decides; fulfilled when none runs any more.
+	"""
+	clocks = (report.response, report.resolution)
+	if any(clock.state in (ClockState.BREACHED, ClockState.MISSED) for clock in clocks):
+		return Agreement.FAILED
+	if report.is_paused:
+		return Agreement.PAUSED
+	if report.response.state in _RUNNING:
+		return Agreement.FIRST_RESPONSE_DUE
+	if report.resolution.state in _RUNNING:
+		return Agreement.RESOLUTION_DUE
+	return Agreement.FULFILLED
+
+
+_RUNNING = frozenset({ClockState.RUNNING, ClockState.WARNING, ClockState.PAUSED})
+
+
+def statuses_from_stops(stops: Sequence[ClockStop], open_status: str = "Open") -> list[StatusChange]:
+	"""The status changes of a ticket whose clocks stood still during ``stops``, open in between.
+
+	A stop that starts where the previous one ends follows it directly (a pause straight to
+	resolved). Stops must not overlap, and only the last may be open-ended.
+	"""
+	ordered = sorted(stops, key=lambda stop: stop.start)
+	statuses: list[StatusChange] = []
+	for i, stop in enumerate(ordered):
+		previous = ordered[i - 1] if i else None
+		if previous is not None and (previous.end is None or stop.start < previous.end):
+			raise InvalidTimelineError(
+				f"Clock stop at {stop.start.isoformat()} begins before the previous one ends"
+			)
+		if previous is not None and previous.end is not None and previous.end < stop.start:
+			statuses.append(StatusChange(previous.end, open_status))
+		label = RESOLVED_REASON if stop.is_resolved else stop.reason
+		statuses.append(
+			StatusChange(
+				stop.start,
+				label,
+				is_paused=not stop.is_resolved,
+				is_resolved=stop.is_resolved,
+				reason="" if stop.is_resolved else stop.reason,
+			)
+		)
+	if ordered and ordered[-1].end is not None:
+		statuses.append(StatusChange(ordered[-1].end, open_status))
+	return statuses
+
+
+def _check_delays(delays: Sequence[timedelta]) -> None:
+	for delay in delays:
+		if delay < timedelta(0):
+			raise InvalidTimelineError(f"An escalation delay must not be negative, got {delay}")
+	if list(delays) != sorted(delays):
+		raise InvalidTimelineError("Escalation delays must be given in ascending order")
 
 
 def _known(statuses: Sequence[StatusChange], created: datetime, now: datetime) -> list[StatusChange]:
@@ -276,9 +424,49 @@ def _target_at(initial: Targets, changes: list[TargetChange], at: datetime) -> T
 	return targets
 
 
+def _segments(
+	calendar: BusinessCalendar, created: datetime, changes: list[TargetChange], until: datetime
+) -> list[_Segment]:
+	"""The calendars in force from the creation up to ``until``; a change to the same one is no change."""
+	segments = [_Segment(created, calendar)]
+	for change in changes:
+		if change.at > until or change.calendar is None:
+			continue
+		if change.calendar == segments[-1].calendar:
+			continue
+		if change.at == segments[-1].start:
+			segments[-1] = _Segment(change.at, change.calendar)
+		else:
+			segments.append(_Segment(change.at, change.calendar))
+	return segments
+
+
+def _between(segments: list[_Segment], start: datetime, end: datetime, pauses: list[Pause]) -> timedelta:
+	"""Business time from ``start`` to ``end``, each part counted on the calendar in force."""
+	total = timedelta(0)
+	for i, segment in enumerate(segments):
+		lo = max(start, segment.start)
+		hi = end if i + 1 == len(segments) else min(end, segments[i + 1].start)
+		if lo < hi:
+			total += business_time_between(lo, hi, segment.calendar, pauses)
+	return total
+
+
+def _reach(segments: list[_Segment], amount: timedelta, pauses: list[Pause]) -> datetime | None:
+	"""The instant at which ``amount`` of business time is spent since the first segment began."""
+	spent = timedelta(0)
+	for i, segment in enumerate(segments):
+		if i + 1 < len(segments):
+			part = business_time_between(segment.start, segments[i + 1].start, segment.calendar, pauses)
+			if spent + part < amount:
+				spent += part
+				continue
+		return add_business_time(segment.start, amount - spent, segment.calendar, pauses)
+	raise AssertionError("unreachable: the last segment is open-ended")
+
+
 def _clock(
-	calendar: BusinessCalendar,
-	created: datetime,
+	segments: list[_Segment],
 	now: datetime,
 	*,
 	stop: datetime | None,
@@ -292,14 +480,15 @@ def _clock(
 	else:
 		# Only pauses that began before the clock stopped, cut off there: later ones cannot matter.
 		pauses = [Pause(span.start, _earlier(span.end, stop)) for span in spans if span.start < stop]
-	spent = business_time_between(created, until, calendar, pauses)
-	paused = business_time_between(created, until, calendar) - spent
+	created = segments[0].start
+	spent = _between(segments, created, until, pauses)
+	paused = _between(segments, created, until, []) - spent
 
 	if target is None:
 		return ClockStatus(ClockState.NO_TARGET, None, None, None, spent, paused, stop)
 
-	deadline = add_business_time(created, target, calendar, pauses)
-	warning_at = add_business_time(created, target * warn_share, calendar, pauses)
+	deadline = _reach(segments, target, pauses)
+	warning_at = _reach(segments, target * warn_share, pauses)
 	if stop is not None:
 		# With the pauses cut off at the stop, a deadline always exists.
 		state = ClockState.MET if deadline is not None and stop <= deadline else ClockState.MISSED
@@ -314,18 +503,39 @@ def _clock(
 	return ClockStatus(state, target, deadline, warning_at, spent, paused, stop)
 
 
+def _escalation(
+	clocks: tuple[ClockStatus, ...],
+	calendar: BusinessCalendar,
+	spans: list[_Span],
+	now: datetime,
+	delays: Sequence[timedelta],
+) -> Escalation:
+	breaches = [clock.deadline for clock in clocks if clock.state is ClockState.BREACHED and clock.deadline]
+	if not breaches:
+		return Escalation()
+	breached_at = min(breaches)
+	pauses = [Pause(span.start, span.end) for span in spans]
+	level = 0
+	for delay in delays:
+		reached = add_business_time(breached_at, delay, calendar, pauses)
+		if reached is None or reached > now:
+			return Escalation(level, breached_at, reached)
+		level += 1
+	return Escalation(level, breached_at, None)
+
+
 def _earlier(end: datetime | None, limit: datetime) -> datetime:
 	return limit if end is None or end > limit else end
 
 
 def _paused_by_reason(
-	calendar: BusinessCalendar, spans: list[_Span], until: datetime
+	segments: list[_Segment], spans: list[_Span], until: datetime
 ) -> Mapping[str, timedelta]:
 	totals: dict[str, timedelta] = {}
 	for span in spans:
 		end = _earlier(span.end, until)
 		if span.start < end:
-			paused = business_time_between(span.start, end, calendar)
+			paused = _between(segments, span.start, end, [])
 			totals[span.reason] = totals.get(span.reason, timedelta(0)) + paused
 	return MappingProxyType(totals)
 

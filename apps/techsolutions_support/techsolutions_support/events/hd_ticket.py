@@ -106,7 +106,10 @@ def evaluate_priority(ticket, trigger: str, previous: dict | None = None) -> Non
 	apply_priority(ticket, trigger, previous)
 	if ticket.flags.ts_priority_request_ignored:
 		ticket.ts_priority_reason = "\n".join(
-			(ticket.ts_priority_reason or "", _("The priority requested by the customer was ignored."))
+			(
+				ticket.ts_priority_reason or "",
+				_("The priority requested by the customer was ignored.", lang=site_language()),
+			)
 		).strip()
 
 
@@ -125,7 +128,7 @@ def reevaluate_if_needed(ticket) -> None:
 def lock_priority(ticket, before: str | None) -> None:
 	ticket.ts_priority_locked = 1
 	ticket.ts_priority_rule = _("Agent")
-	ticket.ts_priority_reason = _("Set to {0} by {1} on {2}.").format(
+	ticket.ts_priority_reason = _("Set to {0} by {1} on {2}.", lang=site_language()).format(
 		ticket.priority, frappe.session.user, format_datetime(now_datetime())
 	)
 	record_agent_decision(ticket, before, ticket.ts_priority_reason)
@@ -139,6 +142,12 @@ def keep_derived_fields(ticket) -> None:
 	for field in fixed:
 		if ticket.has_value_changed(field):
 			ticket.set(field, before.get(field))
+
+
+def site_language() -> str:
+	"""Stored explanations are read by agents later: written in the site's language, not in the
+	language of whoever happened to save the ticket."""
+	return frappe.get_system_settings("language") or "en"
 
 
 def guard_priority_change(ticket) -> None:

@@ -4,6 +4,10 @@ import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 from frappe.permissions import add_permission, update_permission_property
 
+from techsolutions_support.setup.kb import ensure_kb_setup
+from techsolutions_support.setup.sla import AGENT_TEMPLATE_SLA_FIELDS, SLA_TICKET_FIELDS, ensure_sla_setup
+from techsolutions_support.setup.ticket_context import AGENT_TEMPLATE_CONTEXT_FIELDS, TICKET_CONTEXT_FIELDS
+
 # Fields only agents read (the priority trace, the agent's lock); customers never see them,
 # not in the portal, not through the REST API. Managers may release a lock.
 INTERNAL_PERMLEVEL = 1
@@ -98,7 +102,9 @@ HD_TICKET_FIELDS = [
 ]
 
 INTERNAL_TICKET_FIELDS = tuple(
-	field["fieldname"] for field in HD_TICKET_FIELDS if field.get("permlevel") == INTERNAL_PERMLEVEL
+	field["fieldname"]
+	for field in (*HD_TICKET_FIELDS, *TICKET_CONTEXT_FIELDS, *SLA_TICKET_FIELDS)
+	if field.get("permlevel") == INTERNAL_PERMLEVEL
 )
 
 HD_CUSTOMER_FIELDS = [
@@ -114,7 +120,7 @@ HD_CUSTOMER_FIELDS = [
 ]
 
 CUSTOM_FIELDS = {
-	"HD Ticket": HD_TICKET_FIELDS,
+	"HD Ticket": HD_TICKET_FIELDS + TICKET_CONTEXT_FIELDS + SLA_TICKET_FIELDS,
 	"HD Customer": HD_CUSTOMER_FIELDS,
 }
 
@@ -134,6 +140,8 @@ def ensure_custom_fields() -> None:
 	create_custom_fields(CUSTOM_FIELDS, ignore_validate=True, update=True)
 	ensure_internal_permissions()
 	show_to_agents()
+	ensure_sla_setup()
+	ensure_kb_setup()
 
 
 def ensure_internal_permissions() -> None:
@@ -158,6 +166,8 @@ AGENT_TEMPLATE_FIELDS = (
 	"ts_priority_reason",
 	"ts_priority_locked",
 	"ts_channel",
+	*AGENT_TEMPLATE_CONTEXT_FIELDS,
+	*AGENT_TEMPLATE_SLA_FIELDS,
 )
 
 

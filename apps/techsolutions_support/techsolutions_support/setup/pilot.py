@@ -8,6 +8,7 @@ Files that are absent are skipped: a site can be loaded with a partial set.
 """
 
 import json
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,9 @@ from techsolutions_support.core.rule_forms import ACTION_LABELS, JOIN_LABELS, OP
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
-# Helpdesk stores a working day as a Time pair within one date; 24:00 cannot be written.
-# GAP: a 24/7 tier on Helpdesk's own SLA loses the last second of each day (23:59:59-24:00);
-# deadlines can be up to one second per spanned day early until the app's own clock replaces it.
+# Helpdesk stores a working day as a Time pair within one date; 24:00 cannot be written. Its SLA
+# loses the last second of each day, but its deadlines are replaced by the app's clock
+# (techsolutions_support.sla), which counts 24/7 exactly.
 ALL_DAY = (("00:00:00", "23:59:59"),)
 
 
@@ -43,6 +44,8 @@ class PilotLoader:
 		self.load_articles()
 		self.load_vehicles()
 		self.load_routes()
+		self.load_deliveries()
+		self.load_connectors()
 		self.load_tickets()
 		frappe.db.commit()
 		return self.counts
@@ -72,10 +75,14 @@ class PilotLoader:
 		data = self.read("tiers.json")
 		if not data:
 			return
+		calendars = {row["calendar_name"]: row for row in data.get("calendars", [])}
+		for row in calendars.values():
+			self.ensure_calendar(row)
 		holiday_list = self.ensure_holiday_list(data["holiday_state"])
 		no_holidays = self.ensure_empty_holiday_list()
 		for tier in data["tiers"]:
-			sla = self.ensure_sla(tier, no_holidays if tier["hours"] == "24/7" else holiday_list)
+			calendar = calendars[tier["calendar"]]
+			sla = self.ensure_sla(tier, calendar, no_holidays if calendar.get("is_24_7") else holiday_list)
 			self.ensure(
 				"TS Customer Tier",
 				tier["tier_name"],
@@ -87,6 +94,48 @@ class PilotLoader:
 					"service_level_agreement": sla,
 				},
 			)
+			self.ensure_tier_terms(tier)
+
+	def ensure_calendar(self, row: dict[str, Any]) -> str:
+		name = row["calendar_name"]
+		if frappe.db.exists("TS Business Calendar", name):
+			return name
+		doc = frappe.new_doc("TS Business Calendar")
+		doc.update(
+			{
+				"calendar_name": name,
+				"time_zone": row.get("time_zone") or "Europe/Berlin",
+				"is_24_7": int(bool(row.get("is_24_7"))),
+				"holiday_state": row.get("holiday_state"),
+			}
+		)
+		for day, windows in (row.get("hours") or {}).items():
+			for start, end in windows:
+				doc.append("windows", {"weekday": day, "start_time": start, "end_time": end})
+		for closed in row.get("closed_days", []):
+			doc.append("closed_days", {"closed_on": closed["date"], "description": closed.get("description")})
+		doc.insert(ignore_permissions=True)
+		self.count("TS Business Calendar")
+		return doc.name
+
+	def ensure_tier_terms(self, tier: dict[str, Any]) -> None:
+		"""The tier's calendar and targets; a tier loaded before they existed gets them once."""
+		doc = frappe.get_doc("TS Customer Tier", tier["tier_name"])
+		if doc.business_calendar and doc.targets:
+			return
+		doc.business_calendar = doc.business_calendar or tier["calendar"]
+		if not doc.targets:
+			for priority, target in tier["targets"].items():
+				doc.append(
+					"targets",
+					{
+						"priority": priority,
+						"response_minutes": target["response_minutes"],
+						"resolution_minutes": target["resolution_minutes"],
+					},
+				)
+		doc.save(ignore_permissions=True)
+		self.count("TS Customer Tier terms")
 
 	def ensure_holiday_list(self, state: str) -> str:
 		name = f"Feiertage {state}"
@@ -126,12 +175,12 @@ class PilotLoader:
 			self.count("HD Service Holiday List")
 		return name
 
-	def ensure_sla(self, tier: dict[str, Any], holiday_list: str) -> str:
+	def ensure_sla(self, tier: dict[str, Any], calendar: dict[str, Any], holiday_list: str) -> str:
+		"""Helpdesk's SLA of the tier: its badges need one; the app's clock sets the deadlines."""
 		name = f"SLA {tier['tier_name']}"
 		if frappe.db.exists("HD Service Level Agreement", name):
 			return name
-		hours = tier["hours"]
-		days = {day: ALL_DAY for day in WEEKDAYS} if hours == "24/7" else hours
+		days = {day: ALL_DAY for day in WEEKDAYS} if calendar.get("is_24_7") else calendar["hours"]
 		doc = frappe.new_doc("HD Service Level Agreement")
 		doc.update(
 			{
@@ -335,7 +384,9 @@ class PilotLoader:
 				self.count("HD Article Category")
 			categories[row["name"]] = existing
 		for row in data.get("articles", []):
-			if frappe.db.exists("HD Article", {"title": row["title"]}):
+			existing = frappe.db.get_value("HD Article", {"title": row["title"]})
+			if existing:
+				self.ensure_article_flags(existing, row)
 				continue
 			frappe.get_doc(
 				{
@@ -344,9 +395,21 @@ class PilotLoader:
 					"category": categories.get(row.get("category")),
 					"content": row["content"],
 					"status": row.get("status", "Published"),
+					"ts_internal": int(bool(row.get("internal"))),
+					"ts_language": row.get("language", "de"),
 				}
 			).insert(ignore_permissions=True)
 			self.count("HD Article")
+
+	def ensure_article_flags(self, name: str, row: dict[str, Any]) -> None:
+		"""An article loaded before the app had the internal flag gets it (a leak otherwise)."""
+		doc = frappe.get_doc("HD Article", name)
+		internal = int(bool(row.get("internal")))
+		if doc.get("ts_internal") == internal:
+			return
+		doc.ts_internal = internal
+		doc.save(ignore_permissions=True)
+		self.count("HD Article flags")
 
 	def load_vehicles(self) -> None:
 		for row in self.read("vehicles.json") or []:
@@ -379,6 +442,40 @@ class PilotLoader:
 					"status": row.get("status", "Planned"),
 				},
 			)
+
+	# A delivery on a completed route was delivered; on a route in progress it is on its way.
+	ROUTE_DELIVERY_STATUS = {"Completed": "Delivered", "In Progress": "In Transit"}
+
+	def load_deliveries(self) -> None:
+		"""The deliveries planned on the pilot routes, so that tickets naming them are linked."""
+		for route in self.read("routes.json") or []:
+			vehicle = frappe.db.get_value("TS Route", route["route_code"], "vehicle")
+			for stop, row in enumerate(route.get("deliveries") or [], start=2):
+				planned = system_time(row["planned_eta"]) if row.get("planned_eta") else None
+				self.ensure(
+					"TS Delivery",
+					row["tracking_number"],
+					{
+						"tracking_number": row["tracking_number"],
+						"consignee": row.get("consignee"),
+						"planned_eta": planned,
+						"current_eta": planned,
+						"status": self.ROUTE_DELIVERY_STATUS.get(route.get("status"), "Planned"),
+						"route": route["route_code"],
+						"stop_sequence": stop,
+						"vehicle": vehicle,
+					},
+				)
+
+	def load_connectors(self) -> None:
+		"""Connectors of the demo, reading the simulator (`python -m techsolutions_support.simulator`)."""
+		# `./dev demo` serves the simulator at TS_SIM_URL and runs the scheduler, so these sync.
+		simulator = os.environ.get("TS_SIM_URL", "http://127.0.0.1:8090").rstrip("/")
+		for row in self.read("connectors.json") or []:
+			values = {**row, "base_url": row["base_url"].replace("{simulator}", simulator)}
+			if isinstance(values.get("field_mapping"), dict):
+				values["field_mapping"] = json.dumps(values["field_mapping"], indent=1)
+			self.ensure("TS Connector", row["connector_name"], values)
 
 	# Sample tickets, filed as the contact would file them
 

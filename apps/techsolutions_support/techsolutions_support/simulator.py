@@ -24,7 +24,11 @@ Paging follows rFMS 4: ``moreDataAvailable`` and a relative ``moreDataAvailableL
 the query. A starttime page never ends inside a second: the next starttime is the last received
 second plus one, so reports sharing that second must all be on the page or they would be lost.
 
-Run for the demo with ``python -m tests.sim.server --port 8090``.
+It lives in the app package, framework-free, so that the app's integration tests (run by bench in
+the bench's environment), the demo and the unit tests all start the same server. Run it for the
+demo with ``python -m techsolutions_support.simulator --port 8090`` (with ``apps/techsolutions_support``
+on the path). The recorded payloads are read from the checkout's ``fixtures/connectors``, or from
+the folder ``TS_SIM_FIXTURES`` names.
 """
 
 import argparse
@@ -32,6 +36,7 @@ import base64
 import binascii
 import copy
 import json
+import os
 import secrets
 import sys
 import threading
@@ -48,7 +53,11 @@ from pathlib import Path
 from typing import Any, overload
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-FIXTURES_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "connectors"
+# GAP: an install of the app without this checkout has no recorded payloads unless TS_SIM_FIXTURES
+# names a copy; only the generator mode (`generate`) then works.
+FIXTURES_DIR = Path(
+	os.environ.get("TS_SIM_FIXTURES") or Path(__file__).resolve().parents[3] / "fixtures" / "connectors"
+)
 HOST = "127.0.0.1"
 
 # Generated vehicles report one second apart from this instant, in index order.
@@ -473,12 +482,16 @@ class _Handler(BaseHTTPRequestHandler):
 
 	def _send(self, reply: Reply) -> None:
 		status, content, headers = reply
-		self.send_response(status)
-		for name, value in headers.items():
-			self.send_header(name, value)
-		self.send_header("Content-Length", str(len(content)))
-		self.end_headers()
-		self.wfile.write(content)
+		try:
+			self.send_response(status)
+			for name, value in headers.items():
+				self.send_header(name, value)
+			self.send_header("Content-Length", str(len(content)))
+			self.end_headers()
+			self.wfile.write(content)
+		except (BrokenPipeError, ConnectionResetError):
+			# The client gave up first (its timeout is shorter than the latency switched on).
+			self.close_connection = True
 
 	# --- authentication ---
 
@@ -768,7 +781,9 @@ def start_simulator(*, port: int = 0, fixtures: Path = FIXTURES_DIR, **switches:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-	parser = argparse.ArgumentParser(prog="python -m tests.sim.server", description=__doc__.split("\n")[0])
+	parser = argparse.ArgumentParser(
+		prog="python -m techsolutions_support.simulator", description=__doc__.split("\n")[0]
+	)
 	parser.add_argument("--port", type=int, default=8090, help="port on 127.0.0.1 (0: any free port)")
 	parser.add_argument("--page-size", type=int, default=Switches.page_size)
 	parser.add_argument("--generate", type=int, default=0, help="serve N synthetic vehicles")

@@ -1,1 +1,0 @@
-"""Local simulators of the company's external systems, for tests and the demo site."""
