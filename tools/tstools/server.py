@@ -90,18 +90,41 @@ class SiteServer:
 				start_new_session=True,
 			)
 		)
+		frappe_command = [
+			str(self.bench.env_python),
+			"-m",
+			"frappe.utils.bench_helper",
+			"frappe",
+			"--site",
+			self.site,
+		]
+		background = []
 		if with_worker:
+			# As in production: long jobs (connector syncs, the SLA watch) get their own worker,
+			# so a backlog of short jobs never holds them up.
+			background.append([*frappe_command, "worker", "--queue", "short,default"])
+			background.append([*frappe_command, "worker", "--queue", "long"])
+		if self.with_scheduler:
+			background.append([*frappe_command, "schedule"])
+		if self.simulator_port:
+			if not port_is_free(self.simulator_port):
+				self.stop()
+				fail(
+					f"Port {self.simulator_port} for the simulator is in use; set TS_SIM_PORT to another one."
+				)
+			background.append(
+				[
+					str(self.bench.env_python),
+					"-m",
+					"techsolutions_support.simulator",
+					"--port",
+					str(self.simulator_port),
+				]
+			)
+		for command in background:
 			self.processes.append(
 				subprocess.Popen(
-					[
-						str(self.bench.env_python),
-						"-m",
-						"frappe.utils.bench_helper",
-						"frappe",
-						"--site",
-						self.site,
-						"worker",
-					],
+					command,
 					cwd=self.bench.path / "sites",
 					env=env,
 					stdout=output,
@@ -110,6 +133,16 @@ class SiteServer:
 				)
 			)
 		self.wait_until_up()
+
+	def check_alive(self) -> None:
+		"""Every process started must still run once the web server answers."""
+		for process in self.processes:
+			if process.poll() is not None:
+				command = " ".join(str(part) for part in process.args[-3:])
+				self.stop()
+				fail(
+					f"{command} exited at start (code {process.returncode}); see {self.log or 'its output'}."
+				)
 
 	def wait_until_up(self) -> None:
 		deadline = time.monotonic() + STARTUP_TIMEOUT_S
@@ -121,6 +154,7 @@ class SiteServer:
 					f"{self.url}/api/method/ping", headers={"Host": self.site}, timeout=HTTP_TIMEOUT_S
 				)
 				if response.ok:
+					self.check_alive()
 					return
 			except requests.RequestException:
 				pass
