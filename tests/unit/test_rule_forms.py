@@ -146,3 +146,11 @@ def test_operator_labels_and_codes_build_the_same_group():
 	by_label = rows_to_group([ConditionRow(1, "tier", "is one of", "Premium, Business")])
 	by_code = rows_to_group([ConditionRow(1, "tier", "in", "Premium, Business")])
 	assert by_label == by_code
+
+
+@pytest.mark.parametrize(
+	("text", "expected"),
+	[("1", True), ("Ja", True), ("no", False), ("0", False), ("vielleicht", "vielleicht")],
+)
+def test_yes_no_fields_take_words(text, expected):
+	assert parse_value("equals", text, kind="bool") == expected

@@ -7,14 +7,18 @@ outcome back (priority, the deciding rule, an explanation for agents) and keeps 
 
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import frappe
+from frappe.utils import get_datetime, get_system_timezone, now_datetime
 
+from techsolutions_support.core.business_time import is_open
 from techsolutions_support.core.priority import decide_priority, load_ruleset
 from techsolutions_support.core.rules import CompiledRuleSet, FieldSpec, Outcome, PriorityMatrix, explain
 from techsolutions_support.core.text import html_to_text
 from techsolutions_support.links import delivery_facts, vehicle_facts
 from techsolutions_support.setup.install import IMPACT_OPTIONS, URGENCY_OPTIONS
+from techsolutions_support.sla.calendars import get_calendar
 
 RULESET_CACHE_KEY = "ts:priority_ruleset"
 PRIORITIES_CACHE_KEY = "ts:priority_order"
@@ -36,6 +40,10 @@ DERIVED_OPERANDS = {
 	),
 	"impact": FieldSpec(kind="select", options=IMPACT_OPTIONS),
 	"urgency": FieldSpec(kind="select", options=URGENCY_OPTIONS),
+	# Hours since the ticket was created, and whether its tier's calendar is open: read when
+	# the rules run (creation, a change, live data), not re-checked as time passes.
+	"age_hours": FieldSpec(kind="float"),
+	"in_business_hours": FieldSpec(kind="bool"),
 	# Minutes late of the linked delivery (negative: early), from the route connectors.
 	"delivery_delay_minutes": FieldSpec(kind="int"),
 }
@@ -51,6 +59,8 @@ DERIVED_FROM = {
 	"urgency": ("ts_urgency",),
 	"vehicle_state": ("ts_vehicle",),
 	"delivery_delay_minutes": ("ts_delivery",),
+	"age_hours": (),
+	"in_business_hours": (),
 }
 
 # How Frappe field types map to the kinds the rule engine type-checks.
@@ -211,6 +221,7 @@ def ticket_facts(ticket: "frappe.model.document.Document") -> dict[str, Any]:
 		field: ticket.get(field) for field in rule_schema() if field not in DERIVED_OPERANDS
 	}
 	facts["description"] = html_to_text(ticket.description)
+	facts.update(clock_facts(ticket))
 	facts.update(vehicle_facts(ticket.ts_vehicle))
 	facts.update(delivery_facts(ticket.get("ts_delivery")))
 	facts.update(
@@ -225,6 +236,17 @@ def ticket_facts(ticket: "frappe.model.document.Document") -> dict[str, Any]:
 		team=ticket.agent_group,
 	)
 	return facts
+
+
+def clock_facts(ticket: "frappe.model.document.Document") -> dict[str, Any]:
+	now = now_datetime()
+	created = get_datetime(ticket.creation) if ticket.creation else now
+	calendar = ticket.ts_tier and frappe.db.get_value("TS Customer Tier", ticket.ts_tier, "business_calendar")
+	open_now = None
+	if calendar:
+		at = now.replace(tzinfo=ZoneInfo(get_system_timezone()))
+		open_now = is_open(at, get_calendar(calendar))
+	return {"age_hours": round((now - created).total_seconds() / 3600, 2), "in_business_hours": open_now}
 
 
 def fields_rules_read() -> frozenset[str]:

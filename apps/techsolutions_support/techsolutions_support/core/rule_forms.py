@@ -101,13 +101,23 @@ class ConditionRow:
 	value: str = ""
 
 
-def parse_value(operator: str, text: str | None) -> Any:
-	"""The engine's value for the text an admin typed into a row."""
+# How a yes/no field may be answered in a row, in English and German.
+BOOLEAN_WORDS: Mapping[str, bool] = {
+	**dict.fromkeys(("1", "yes", "true", "ja", "wahr"), True),
+	**dict.fromkeys(("0", "no", "false", "nein", "falsch"), False),
+}
+
+
+def parse_value(operator: str, text: str | None, kind: str | None = None) -> Any:
+	"""The engine's value for the text an admin typed into a row; `kind` is the field's kind."""
 	if operator in NO_VALUE_OPERATORS:
 		return None
 	if operator in LIST_OPERATORS:
 		return parse_keyword_list(text or "")
-	return (text or "").strip()
+	value = (text or "").strip()
+	if kind == "bool":
+		return BOOLEAN_WORDS.get(value.lower(), value)
+	return value
 
 
 def operator_code(operator: str) -> str:
@@ -127,12 +137,21 @@ def action_to_dict(action: str, value: str | None) -> dict[str, Any]:
 	return {"type": code, "value": text}
 
 
-def rows_to_group(rows: Iterable[ConditionRow], within: str = "all", between: str = "all") -> dict[str, Any]:
-	"""The engine group for the rows: groups in ascending number, rows in table order."""
+def rows_to_group(
+	rows: Iterable[ConditionRow],
+	within: str = "all",
+	between: str = "all",
+	kinds: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+	"""The engine group for the rows: groups in ascending number, rows in table order.
+
+	`kinds` (field -> kind) lets yes/no fields take "1"/"0", "ja"/"nein" as typed in a row.
+	"""
 	groups: dict[int, list[dict[str, Any]]] = {}
 	for row in rows:
 		code = operator_code(row.operator)
-		condition = {"field": row.field, "operator": code, "value": parse_value(code, row.value)}
+		kind = (kinds or {}).get(row.field)
+		condition = {"field": row.field, "operator": code, "value": parse_value(code, row.value, kind)}
 		groups.setdefault(row.group or 1, []).append(condition)
 	items = [{"match": within, "items": conditions} for _, conditions in sorted(groups.items())]
 	return {"match": between, "items": items}

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
-from frappe.utils import get_datetime
+from frappe.utils import add_days, get_datetime, now_datetime
 
 from techsolutions_support.api.portal import get_ticket, new_ticket
 from techsolutions_support.priority import clear_ruleset_cache
@@ -277,6 +277,54 @@ class TestReevaluation(TicketTestCase):
 
 		self.assertEqual(ticket.ts_priority_reason, reason)
 		self.assertEqual(len(self.traces(ticket.name)), 1)
+
+
+class TestClockOperands(TicketTestCase):
+	def rule(self, name: str, row: tuple, action: tuple) -> None:
+		field, operator, value = row
+		frappe.get_doc(
+			{
+				"doctype": "TS Priority Rule",
+				"rule_name": name,
+				"rule_order": 950,
+				"conditions": [
+					{"group_no": 1, "condition_field": field, "operator": operator, "condition_value": value}
+				],
+				"actions": [{"action_type": action[0], "action_value": action[1]}],
+			}
+		).insert()
+		clear_ruleset_cache()
+
+	def test_outside_business_hours_is_an_operand(self):
+		self.rule(
+			"Test Außerhalb", ("in_business_hours", "is", "0"), ("Add tag", "Außerhalb der Geschäftszeit")
+		)
+		contact = make_contact(make_customer("Standard"))
+
+		# Saturday 12 December 2026: the Standard calendar (Mon-Fri) is closed.
+		with self.freeze_time("2026-12-12 10:00:00"):
+			weekend = file_portal_ticket(contact, "Frage zur Abholung", "Wann?", ticket_type="Sonstiges")
+		with self.freeze_time("2026-12-14 10:00:00"):
+			monday = file_portal_ticket(contact, "Frage zur Abholung", "Wann?", ticket_type="Sonstiges")
+
+		tags = lambda name: frappe.db.get_value("HD Ticket", name, "_user_tags") or ""  # noqa: E731
+		self.assertIn("Außerhalb der Geschäftszeit", tags(weekend.name))
+		self.assertNotIn("Außerhalb der Geschäftszeit", tags(monday.name))
+
+	def test_the_age_of_a_ticket_is_an_operand(self):
+		self.rule("Test Alt", ("age_hours", "is at least", "48"), ("Set priority", "Urgent"))
+		contact = make_contact(make_customer("Standard"))
+		ticket = file_portal_ticket(contact, "Frage zur Abholung", "Wann?", ticket_type="Sonstiges")
+		self.assertEqual(ticket.priority, "Low")
+
+		frappe.db.set_value(
+			"HD Ticket", ticket.name, "creation", add_days(now_datetime(), -3), update_modified=False
+		)
+		ticket.reload()
+		ticket.subject = "Frage zur Abholung, bitte antworten"
+		ticket.save()
+
+		self.assertEqual((ticket.priority, ticket.ts_priority_rule), ("Urgent", "Test Alt"))
 
 
 class TestChannels(TicketTestCase):

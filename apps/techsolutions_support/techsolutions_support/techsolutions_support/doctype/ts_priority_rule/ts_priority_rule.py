@@ -50,8 +50,9 @@ class TSPriorityRule(Document):
 			)
 			for row in self.conditions
 		]
+		kinds = {field: spec.kind for field, spec in rule_schema().items()}
 		return rows_to_group(
-			rows, JOIN_CODES.get(self.match_within, "all"), JOIN_CODES.get(self.match_between, "all")
+			rows, JOIN_CODES.get(self.match_within, "all"), JOIN_CODES.get(self.match_between, "all"), kinds
 		)
 
 	def describe(self) -> str:
