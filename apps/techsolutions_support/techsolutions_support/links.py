@@ -16,11 +16,12 @@ import json
 from typing import Any
 
 import frappe
-from frappe.utils import now_datetime, strip_html
+from frappe.utils import now_datetime
 
 from helpdesk.utils import is_agent
 
 from techsolutions_support.core.identifiers import References, find_references
+from techsolutions_support.core.text import html_to_text
 
 # The read-only context fields on HD Ticket (setup/ticket_context.py) and where each comes from.
 VEHICLE_CONTEXT = {
@@ -64,7 +65,8 @@ _DELIVERY_COLUMNS = (
 
 
 def references_in(ticket) -> References:
-	return find_references(f"{ticket.subject or ''}\n{strip_html(ticket.description or '')}")
+	# Paragraph tags become spaces, so a plate at the end of one paragraph stays apart from the next word.
+	return find_references(f"{ticket.subject or ''}\n{html_to_text(ticket.description)}")
 
 
 def find_vehicle(references: References) -> str | None:
