@@ -23,6 +23,8 @@ setup(
 		"pytest==9.2.0",
 		"hypothesis==6.170.27",
 		"requests",  # the version frappe-bench pins
+		# browser tests of the portal; drives the system Chromium (it downloads no browser here)
+		"playwright==1.65.2",
 	],
 	extras_require={
 		"lint": ["ruff==0.17.6", "mypy==2.4.1"],

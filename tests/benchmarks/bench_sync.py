@@ -11,6 +11,10 @@ at the end. Prints:
 - a repeat sync with nothing changed at the source (target: under 5 s);
 - peak Python memory (tracemalloc) of a first sync at a fifth of the fleet and at the full fleet,
   same page size: flat in the number of pages if the two are close.
+
+Measured on 2 cores shared with other test runs (load average 6 to 10): first sync 17.1 s,
+repeat 1.7 s, peak memory 4.5 and 4.6 MiB; with one UPDATE statement per vehicle report, as
+before connectors/store.update_vehicles, the first sync took 95.3 s in the same conditions.
 """
 
 import argparse

@@ -20,6 +20,7 @@ from techsolutions_support.core.business_time import (
 	CalendarError,
 	InvalidDurationError,
 	InvalidPauseError,
+	InvalidWallTimeError,
 	InvalidWindowError,
 	NaiveDatetimeError,
 	OutOfRangeError,
@@ -29,6 +30,7 @@ from techsolutions_support.core.business_time import (
 	Window,
 	add_business_time,
 	business_time_between,
+	instant_of_wall_time,
 	is_open,
 	next_open_instant,
 )
@@ -409,6 +411,7 @@ def test_errors_form_one_tree() -> None:
 		NaiveDatetimeError,
 		InvalidDurationError,
 		InvalidPauseError,
+		InvalidWallTimeError,
 		OutOfRangeError,
 	):
 		assert issubclass(error, BusinessTimeError)
@@ -634,3 +637,63 @@ def _is_minute_open(calendar: BusinessCalendar, minute: datetime) -> bool:
 		window.start_offset <= _wall_offset(local) < window.end_offset
 		for window in calendar.week[local.weekday()]
 	)
+
+
+# Stored wall-clock times (naive, as Frappe keeps them) around the changes of daylight saving.
+# 25 October 2026: 03:00 CEST goes back to 02:00 CET, so 02:30 happens at 00:30 and 01:30 UTC.
+# 29 March 2026: 02:00 CET jumps to 03:00 CEST, so 02:30 never shows on the wall clock.
+REPEATED = datetime(2026, 10, 25, 2, 30)
+
+
+@pytest.mark.parametrize(
+	("wall", "not_before", "expected_utc"),
+	[
+		# Without a bound, the earlier of the two instants (CEST).
+		(REPEATED, None, "2026-10-25T00:30:00+00:00"),
+		# Known to come after 02:45 CEST (00:45 UTC): only the second 02:30 (CET) can be meant.
+		(REPEATED, "2026-10-25T00:45:00+00:00", "2026-10-25T01:30:00+00:00"),
+		# A bound the earlier instant meets already changes nothing.
+		(REPEATED, "2026-10-25T00:30:00+00:00", "2026-10-25T00:30:00+00:00"),
+		# A bound after both instants: the rule cannot help, the earlier one stays.
+		(REPEATED, "2026-10-25T02:00:00+00:00", "2026-10-25T00:30:00+00:00"),
+		# Outside the repeated hour there is one instant only, bound or not.
+		(datetime(2026, 10, 25, 3, 30), "2026-10-25T05:00:00+00:00", "2026-10-25T02:30:00+00:00"),
+		(datetime(2026, 10, 25, 1, 30), None, "2026-10-24T23:30:00+00:00"),
+		# The skipped hour in spring: read with the offset before the jump, i.e. 03:30 CEST.
+		(datetime(2026, 3, 29, 2, 30), None, "2026-03-29T01:30:00+00:00"),
+	],
+)
+def test_instant_of_a_wall_time(wall: datetime, not_before: str | None, expected_utc: str) -> None:
+	bound = datetime.fromisoformat(not_before) if not_before else None
+
+	instant = instant_of_wall_time(wall, BERLIN, bound)
+
+	assert instant.astimezone(UTC).isoformat() == expected_utc
+	# Whichever instant is chosen, it shows the stored wall time again.
+	assert instant.astimezone(BERLIN).replace(tzinfo=None) == wall or wall.month == 3
+
+
+def test_a_deadline_in_the_second_repeated_hour_is_stored_an_hour_early() -> None:
+	created = instant_of_wall_time(datetime(2026, 10, 25, 1, 30), BERLIN)
+
+	deadline = add_business_time(created, 2 * H, ALWAYS)
+	stored = deadline.astimezone(BERLIN).replace(tzinfo=None)
+
+	# Two real hours after 01:30 CEST is 02:30 CET; stored without offset it reads as 02:30 CEST.
+	assert iso(deadline) == "2026-10-25T02:30:00+01:00"
+	assert stored == REPEATED
+	assert instant_of_wall_time(stored, BERLIN).astimezone(UTC) == deadline.astimezone(UTC) - H
+
+
+def test_a_pause_across_the_repeated_hour_keeps_its_order() -> None:
+	# Waiting from 02:50 CEST to 02:10 CET: stored as 02:50 and 02:10, twenty real minutes.
+	started = instant_of_wall_time(datetime(2026, 10, 25, 2, 50), BERLIN)
+	ended = instant_of_wall_time(datetime(2026, 10, 25, 2, 10), BERLIN, not_before=started)
+
+	assert ended.astimezone(UTC) - started.astimezone(UTC) == 20 * MIN
+	assert business_time_between(started, ended, ALWAYS) == 20 * MIN
+
+
+def test_a_wall_time_with_a_zone_is_refused() -> None:
+	with pytest.raises(InvalidWallTimeError):
+		instant_of_wall_time(datetime(2026, 10, 25, 2, 30, tzinfo=UTC), BERLIN)

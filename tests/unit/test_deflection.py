@@ -53,3 +53,13 @@ def test_searches_without_results_are_listed_by_folded_text():
 	assert overall.without_results == {"zollpapiere fehlen": 2}
 	assert (overall.searches, overall.searches_without_results) == (3, 3)
 	assert overall.deflection_rate is None
+
+
+def test_solved_tickets_count_per_article_and_overall_also_without_events():
+	events = [Event("Suggestion Shown", "a@x", T0, ("KB-1",), "Kühlkette")]
+
+	per_article, overall = summarise(events, {}, DAY, solved={"KB-1": 2, "KB-9": 1})
+
+	assert (per_article["KB-1"].solved, per_article["KB-1"].shown) == (2, 1)
+	assert (per_article["KB-9"].solved, per_article["KB-9"].shown) == (1, 0)
+	assert overall.solved == 3

@@ -523,3 +523,30 @@ def test_a_met_or_missed_clock_does_not_escalate() -> None:
 def test_bad_escalation_delays(delays: tuple[timedelta, ...]) -> None:
 	with pytest.raises(InvalidTimelineError):
 		evaluate_sla(ticket(), OFFICE, at("2026-01-12 12:00"), escalation_delays=delays)
+
+
+def test_clocks_in_the_hour_that_repeats_when_daylight_saving_ends() -> None:
+	# 24/7, created Sunday 25 October 2026 01:30 CEST; response due after 60, resolution after
+	# 120 minutes: 02:30 CEST (00:30 UTC) and 02:30 CET (01:30 UTC), the same wall-clock time.
+	always = BusinessCalendar.always_open("Europe/Berlin")
+	timeline = TicketTimeline(at("2026-10-25 01:30"), Targets(response=1 * H, resolution=2 * H))
+	# 02:45 CEST: between the two deadlines. Compared by wall clock, 02:45 would be past both.
+	now = datetime.fromisoformat("2026-10-25T02:45:00+02:00").astimezone(BERLIN)
+
+	report = evaluate_sla(timeline, always, now, warn_share=0.75, escalation_delays=(0 * H,))
+
+	assert summary(report.response) == (
+		"breached",
+		"2026-10-25T02:30:00+02:00",
+		"2026-10-25T02:15:00+02:00",
+		75 * timedelta(minutes=1),
+		0 * H,
+	)
+	assert summary(report.resolution) == (
+		"running",
+		"2026-10-25T02:30:00+01:00",
+		"2026-10-25T02:00:00+01:00",
+		75 * timedelta(minutes=1),
+		0 * H,
+	)
+	assert (report.escalation.level, iso(report.escalation.breached_at)) == (1, "2026-10-25T02:30:00+02:00")

@@ -378,7 +378,27 @@ def test_delivery_values() -> None:
 		"source_status": "DELAYED",
 		"status": "Delayed",
 		"delay_minutes": 50,
+		"delay_known": True,
 	}
+
+
+@pytest.mark.parametrize(
+	("fields", "expected"),
+	[
+		# A planned ETA alone, or a current ETA alone, does not tell the delay: unknown, not 0.
+		({"planned_eta": utc(2025, 3, 11, 8, 33)}, (None, False)),
+		({"current_eta": utc(2025, 3, 11, 8, 33)}, (None, False)),
+		({"planned_eta": None, "current_eta": None, "delay_minutes": None}, (None, False)),
+		({"delay_minutes": 0}, (0, True)),
+		({"planned_eta": utc(2025, 3, 11, 8, 33), "current_eta": utc(2025, 3, 11, 8, 33)}, (0, True)),
+	],
+)
+def test_unknown_delay_is_none_and_flagged(fields: dict, expected: tuple) -> None:
+	record = MappedRecord(external_id="TS1", values=MappingProxyType({"tracking_number": "TS1", **fields}))
+
+	values = delivery_values(record, BERLIN)
+
+	assert (values["delay_minutes"], values["delay_known"]) == expected
 
 
 def test_delivery_values_leave_unmapped_fields_out() -> None:

@@ -139,6 +139,7 @@ class Bench:
 	def link_app(self) -> None:
 		"""Point the bench's copy of this app at this checkout and install it there."""
 		link = self.path / "apps" / config.APP_NAME
+		self.link_assets()
 		if link.is_symlink() and link.resolve() == config.APP_DIR.resolve() and self.app_installed_here():
 			return
 		step(f"Linking {config.APP_DIR} into the bench")
@@ -158,6 +159,22 @@ class Bench:
 			apps_txt.write_text("\n".join([*apps, config.APP_NAME]) + "\n")
 		if not self.app_installed_here():
 			fail(f"The bench imports {config.APP_NAME} from somewhere else than {config.APP_DIR}.")
+
+	def link_assets(self) -> None:
+		"""Serve the app's public/ folder at /assets/techsolutions_support, as `bench build` would.
+
+		The link goes through apps/, so it follows the app link to whichever checkout it points at.
+		"""
+		assets = self.path / "sites" / "assets"
+		target = Path("..") / ".." / "apps" / config.APP_NAME / config.APP_NAME / "public"
+		link = assets / config.APP_NAME
+		if not assets.is_dir() or (link.is_symlink() and Path(os.readlink(link)) == target):
+			return
+		if link.is_symlink() or link.is_file():
+			link.unlink()
+		elif link.is_dir():
+			fail(f"{link} is a folder, not a link to the app's public files; move it away and run again.")
+		link.symlink_to(target, target_is_directory=True)
 
 	def app_installed_here(self) -> bool:
 		probe = "import os, techsolutions_support as m; print(os.path.realpath(os.path.dirname(m.__file__)))"

@@ -14,6 +14,12 @@ required_apps = ["helpdesk"]
 after_install = "techsolutions_support.setup.install.after_install"
 after_migrate = "techsolutions_support.setup.install.after_migrate"
 
+# Desk forms
+# ----------
+# HD Ticket: "Draft Article" on a resolved ticket (knowledge base, api/kb.py).
+
+doctype_js = {"HD Ticket": "public/js/hd_ticket_kb.js"}
+
 # Document events
 # ---------------
 # Helpdesk's own HD Ticket controller runs first (it sets contact and customer in its
@@ -32,8 +38,14 @@ doc_events = {
 		"on_update": [
 			"techsolutions_support.events.hd_ticket.on_update",
 			"techsolutions_support.events.hd_ticket_sla.on_update",
+			# Last: the customer hears of a new status or deadline once the ticket is final.
+			"techsolutions_support.portal.notify.on_ticket_update",
 		],
 		"on_trash": "techsolutions_support.events.hd_ticket_sla.on_trash",
+	},
+	# An agent's reply reaches the ticket's contact (portal/notify.py).
+	"Communication": {
+		"after_insert": "techsolutions_support.portal.notify.on_communication_insert",
 	},
 	"HD Ticket Priority": {
 		"on_update": "techsolutions_support.priority.clear_ruleset_cache",
@@ -73,7 +85,7 @@ scheduler_events = {
 }
 
 # Connector sync logs are cleared by Log Settings after this many days (an admin may change it).
-default_log_clearing_doctypes = {"TS Sync Log": 90}
+default_log_clearing_doctypes = {"TS Sync Log": 90, "TS Tracking Link": 30}
 
 # Whitelisted methods
 # -------------------
@@ -95,16 +107,31 @@ override_whitelisted_methods = {
 	"helpdesk.api.knowledge_base.merge_category": "techsolutions_support.api.kb.merge_category",
 }
 
+# Website
+# -------
+# The portal's pages ask for the session's CSRF token in templates/ts_portal/base.html.
+
+jinja = {"methods": ["techsolutions_support.portal.render.ts_portal_csrf_token"]}
+
+# The app's customer portal under /support (www/support): one ticket at /support/ticket/<name>.
+
+website_route_rules = [
+	{"from_route": "/support/ticket/<name>", "to_route": "support/ticket"},
+]
+
 # Permissions
 # -----------
 # Customers and guests read published, non-internal articles only, also through Frappe's own
 # document and list methods (kb/access.py).
 
 has_permission = {
+	# A customer's portal notices are theirs alone.
+	"TS Portal Notice": "techsolutions_support.techsolutions_support.doctype.ts_portal_notice.ts_portal_notice.has_permission",
 	"HD Article": "techsolutions_support.kb.access.has_article_permission",
 }
 
 permission_query_conditions = {
+	"TS Portal Notice": "techsolutions_support.techsolutions_support.doctype.ts_portal_notice.ts_portal_notice.query_conditions",
 	"HD Article": "techsolutions_support.kb.access.article_query_conditions",
 }
 
@@ -115,6 +142,10 @@ permission_query_conditions = {
 
 before_request = ["techsolutions_support.api.guard.refuse_internal_fields"]
 
+# The portal's service worker (/support/sw.js) controls all of /support, the list page
+# included, which needs the Service-Worker-Allowed header (portal/pwa.py).
+after_request = ["techsolutions_support.portal.pwa.add_worker_headers"]
+
 # Personal data
 # -------------
 # The self-help log holds who searched what (kb/deflection.py): in Frappe's personal data
@@ -122,4 +153,8 @@ before_request = ["techsolutions_support.api.guard.refuse_internal_fields"]
 
 user_data_fields = [
 	{"doctype": "TS KB Event", "filter_by": "user", "redact_fields": ["search_text"]},
+	# Portal notices and tracking links name the customer and their address.
+	{"doctype": "TS Portal Notice", "filter_by": "user", "redact_fields": ["email", "message"]},
+	{"doctype": "TS Notification Preference", "filter_by": "user"},
+	{"doctype": "TS Tracking Link", "filter_by": "email", "redact_fields": ["email"]},
 ]

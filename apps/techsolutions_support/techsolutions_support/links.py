@@ -30,7 +30,6 @@ VEHICLE_CONTEXT = {
 }
 DELIVERY_CONTEXT = {
 	"ts_delivery_status": "status",
-	"ts_delivery_delay": "delay_minutes",
 }
 CONTEXT_FIELDS = (
 	"ts_route",
@@ -40,6 +39,7 @@ CONTEXT_FIELDS = (
 	"ts_delivery_status",
 	"ts_delivery_eta",
 	"ts_delivery_delay",
+	"ts_delivery_delay_known",
 	"ts_context_synced_at",
 )
 _VEHICLE_COLUMNS = (
@@ -58,6 +58,7 @@ _DELIVERY_COLUMNS = (
 	"planned_eta",
 	"current_eta",
 	"delay_minutes",
+	"delay_known",
 	"route",
 	"vehicle",
 	"last_synced_at",
@@ -82,8 +83,8 @@ def find_vehicle(references: References) -> str | None:
 	return None
 
 
-# GAP: a ticket filed before its delivery was synced stays without it; no later sync looks for
-# tickets naming a new tracking number, so an agent sets the delivery by hand in that case.
+# A ticket filed before its delivery or vehicle was synced is linked by the sync that creates
+# it (events.hd_ticket_context.link_waiting_tickets).
 def find_delivery(references: References) -> str | None:
 	for tracking in references.tracking_numbers:
 		if frappe.db.exists("TS Delivery", tracking.number):
@@ -131,9 +132,11 @@ def context_values(vehicle_name: str | None, delivery_name: str | None) -> dict[
 	vehicle = _vehicle(vehicle_name)
 	delivery = _delivery(delivery_name)
 	values: dict[str, Any] = dict.fromkeys(CONTEXT_FIELDS)
-	# An Int column is never empty in Frappe; the field is hidden while there is no delivery.
-	# GAP: for the same reason a delivery whose delay the source does not know shows 0 minutes.
-	values["ts_delivery_delay"] = 0
+	# An Int column is never empty in Frappe: 0 with "known" unticked is an unknown delay, and
+	# the field is hidden then (setup/ticket_context.py).
+	delay = known_delay(delivery)
+	values["ts_delivery_delay"] = delay or 0
+	values["ts_delivery_delay_known"] = int(delay is not None)
 	if vehicle:
 		values.update({field: vehicle.get(column) for field, column in VEHICLE_CONTEXT.items()})
 		values["ts_vehicle_position"] = format_position(vehicle)
@@ -179,10 +182,16 @@ def vehicle_facts(vehicle: str | None) -> dict:
 
 
 def delivery_facts(delivery: str | None) -> dict:
-	"""The delivery operands of the priority rules: `delivery_delay_minutes` (negative: early)."""
-	if not delivery:
-		return {"delivery_delay_minutes": None}
-	return {"delivery_delay_minutes": frappe.db.get_value("TS Delivery", delivery, "delay_minutes")}
+	"""The delivery operands of the priority rules: `delivery_delay_minutes` (negative: early;
+	None when there is no delivery or its delay is unknown, so no rule on the delay fires)."""
+	return {"delivery_delay_minutes": known_delay(_delivery(delivery))}
+
+
+def known_delay(delivery: "frappe._dict | None") -> int | None:
+	"""The delay in minutes of a delivery row, None when there is none or it is unknown."""
+	if not delivery or not delivery.get("delay_known"):
+		return None
+	return delivery.get("delay_minutes")
 
 
 def _vehicle(name: str | None) -> "frappe._dict | None":

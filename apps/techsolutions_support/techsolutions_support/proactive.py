@@ -54,10 +54,11 @@ def open_for_changes(
 		delivery = frappe.db.get_value(
 			"TS Delivery",
 			name,
-			["name", "delay_minutes", "consignee", "customer", "vehicle"],
+			["name", "delay_minutes", "delay_known", "consignee", "customer", "vehicle"],
 			as_dict=True,
 		)
-		if not delivery:
+		# An unknown delay crosses no threshold (it is stored as 0 with "known" unticked).
+		if not delivery or not delivery.delay_known:
 			continue
 		vehicle = frappe.db.get_value(
 			"TS Vehicle", delivery.vehicle, ["name", "plate", "customer"], as_dict=True

@@ -22,10 +22,13 @@ from helpdesk.api.knowledge_base import move_to_category as helpdesk_move_to_cat
 
 from techsolutions_support.core import search as engine
 from techsolutions_support.core.text import fold
-from techsolutions_support.kb import deflection
+from techsolutions_support.kb import deflection, drafts
 from techsolutions_support.kb.access import audience, require_article, require_reader
 from techsolutions_support.kb.index import LoadedIndex, get_index, store_article
+from techsolutions_support.permissions import require_role
 
+# Who may turn a resolved ticket into an article draft.
+DRAFT_WRITERS = ("Agent", "Agent Manager", "System Manager")
 # Helpdesk's portal shows five suggestions; its search page as many.
 SUGGESTIONS = 5
 MAX_RESULTS = 20
@@ -48,10 +51,11 @@ def search(query: str) -> list[dict]:
 			index, text, language=language, limit=count, filters=filters, synonyms=loaded.synonyms[language]
 		)
 
-	hits = _search(loaded, run)
-	items = [_item(loaded, hit) for hit in hits]
+	reader = audience()
+	hits = _search(loaded, run, SUGGESTIONS, reader)
+	items = _items(loaded, hits)
 
-	if audience() == "customer":
+	if reader == "customer":
 		deflection.record_search(text, [hit.doc_id for hit in hits], source="search")
 	return items
 
@@ -77,10 +81,11 @@ def suggest_articles(subject: str, description: str = "", limit: int = SUGGESTIO
 			synonyms=loaded.synonyms[language],
 		)
 
-	hits = _search(loaded, run, limit)
-	items = [_item(loaded, hit) for hit in hits]
+	reader = audience()
+	hits = _search(loaded, run, limit, reader)
+	items = _items(loaded, hits)
 
-	if audience() == "customer":
+	if reader == "customer":
 		deflection.record_search(
 			" ".join(filter(None, (subject, description))), [h.doc_id for h in hits], "ticket form"
 		)
@@ -165,6 +170,16 @@ def merge_category(source: str, target: str) -> None:
 		store_article(article)
 
 
+@frappe.whitelist(methods=["POST"])
+def create_article_draft(ticket: str) -> dict:
+	"""A draft article from a resolved ticket (kb/drafts.py), linked to it as its solving article."""
+	require_role(DRAFT_WRITERS)
+
+	article = drafts.create_draft(ticket)
+
+	return {"article": article.name, "title": article.title, "url": f"/helpdesk/kb/articles/{article.name}"}
+
+
 # Helpers
 
 
@@ -194,9 +209,9 @@ def _published_counts() -> dict[str, int]:
 	return {row.category: row.article_count for row in rows if row.category}
 
 
-def _search(loaded: LoadedIndex, run, limit: int = SUGGESTIONS) -> list[engine.Hit]:
+def _search(loaded: LoadedIndex, run, limit: int, reader: str) -> list[engine.Hit]:
 	"""The user's language first, then the other to fill up (English articles for English users)."""
-	filters = engine.SearchFilter(audience=audience())
+	filters = engine.SearchFilter(audience=reader)
 	first = "en" if (frappe.local.lang or "de").startswith("en") else "de"
 	hits = run(loaded.index, first, limit, filters)
 	if len(hits) < limit:
@@ -214,12 +229,29 @@ def _search(loaded: LoadedIndex, run, limit: int = SUGGESTIONS) -> list[engine.H
 			)
 		)
 		hits = [hit for hit in hits if hit.doc_id in visible]
-	return hits
+	# An article another thread of this process just removed from the index has no item.
+	return [hit for hit in hits if hit.doc_id in loaded.index]
 
 
-def _item(loaded: LoadedIndex, hit: engine.Hit) -> dict:
-	document = loaded.index.get(hit.doc_id)
-	heading = _matched_heading(hit, document.headings)
+def _items(loaded: LoadedIndex, hits: list[engine.Hit]) -> list[dict]:
+	"""Helpdesk's items of the hits; the articles' HTML read in one query, only where a heading
+	has to be found by the snippet."""
+	documents = {hit.doc_id: loaded.index.get(hit.doc_id) for hit in hits}
+	unmatched = [hit.doc_id for hit in hits if not _heading_with_match(hit, documents[hit.doc_id].headings)]
+	contents = (
+		dict(
+			frappe.get_all(
+				"HD Article", filters={"name": ("in", unmatched)}, fields=["name", "content"], as_list=True
+			)
+		)
+		if unmatched
+		else {}
+	)
+	return [_item(documents[hit.doc_id], hit, contents.get(hit.doc_id)) for hit in hits]
+
+
+def _item(document: engine.Document, hit: engine.Hit, content: str | None) -> dict:
+	heading = _matched_heading(hit, document.headings, content)
 	return {
 		"id": hit.doc_id,
 		"name": f"{hit.doc_id}#{_anchor(heading)}",
@@ -230,16 +262,26 @@ def _item(loaded: LoadedIndex, hit: engine.Hit) -> dict:
 	}
 
 
-def _matched_heading(hit: engine.Hit, headings: tuple[str, ...]) -> str:
-	"""The heading that holds a matched word, else the one over the snippet, else the first."""
+def _heading_with_match(hit: engine.Hit, headings: tuple[str, ...]) -> str | None:
 	matched = set(hit.matched_terms)
 	for heading in headings:
 		if matched.intersection(fold(word) for word in _TOKEN.findall(heading)):
 			return heading
+	return None
+
+
+def _matched_heading(hit: engine.Hit, headings: tuple[str, ...], content: str | None) -> str:
+	"""The heading that holds a matched word, else the one over the snippet, else the first.
+
+	`content` is the article's HTML, needed only when no heading holds a matched word.
+	"""
+	found = _heading_with_match(hit, headings)
+	if found is not None:
+		return found
 	if not headings:
 		return ""
 
-	content = frappe.db.get_value("HD Article", hit.doc_id, "content") or ""
+	content = content or ""
 	snippet = hit.snippet.strip("…").strip()
 	for heading, section in _sections(content):
 		if heading and snippet and snippet[:40] in " ".join(section.split()):

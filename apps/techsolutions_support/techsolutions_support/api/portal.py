@@ -6,6 +6,7 @@ from helpdesk.helpdesk.doctype.hd_ticket.api import get_one as helpdesk_get_one
 from helpdesk.helpdesk.doctype.hd_ticket.api import new as helpdesk_new
 from helpdesk.utils import is_agent
 
+from techsolutions_support.portal.view import ticket_view
 from techsolutions_support.setup.install import INTERNAL_TICKET_FIELDS
 
 
@@ -15,7 +16,11 @@ def get_ticket(name: str, is_customer_portal: bool = False) -> dict:
 
 	Helpdesk selects every column of the ticket, so field permissions alone do not hide them.
 	"""
-	return without_internal_fields(helpdesk_get_one(name, is_customer_portal))
+	ticket = without_internal_fields(helpdesk_get_one(name, is_customer_portal))
+	if not is_agent():
+		# The app's customer view (status in plain words, deadline, shipment) for portal clients too.
+		ticket["ts_customer_view"] = ticket_view(name)
+	return ticket
 
 
 @frappe.whitelist()

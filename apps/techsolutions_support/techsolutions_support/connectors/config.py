@@ -45,6 +45,8 @@ class ConnectorConfig:
 	client: ClientSettings
 	page_size: int
 	alert_after_failures: int
+	# Open tickets of this many days back are linked to the vehicles and deliveries a run creates.
+	link_tickets_days: int
 	# VROOM
 	time_base: str
 	plan_start_time: time
@@ -78,6 +80,7 @@ def load_config(connector: "frappe.model.document.Document") -> ConnectorConfig:
 		),
 		page_size=connector.page_size or 100,
 		alert_after_failures=connector.alert_after_failures or 0,
+		link_tickets_days=max(connector.link_tickets_days or 0, 0),
 		time_base=connector.time_base or "Plan Start",
 		plan_start_time=get_time(connector.plan_start_time or "00:00:00"),
 		plan_date=getdate(connector.plan_date) if connector.plan_date else None,

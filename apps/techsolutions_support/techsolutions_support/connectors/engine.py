@@ -160,6 +160,7 @@ def finish_log(
 		"error": error,
 		"tickets_reevaluated": reevaluated,
 		"tickets_opened": run.tickets_opened if run is not None else 0,
+		"tickets_linked": run.tickets_linked if run is not None else 0,
 	}
 	if run is not None:
 		values.update(

@@ -19,7 +19,7 @@ from techsolutions_support.connectors.config import ConnectorConfig
 from techsolutions_support.connectors.http import SourceAnswerInvalid, SourceClient, redact_url, with_params
 from techsolutions_support.core.mapping import PayloadFormatError, RecordError
 from techsolutions_support.core.sync import Change, ErrorSamples
-from techsolutions_support.events.hd_ticket_context import refresh_linked_tickets
+from techsolutions_support.events.hd_ticket_context import link_waiting_tickets, refresh_linked_tickets
 from techsolutions_support.proactive import open_for_changes
 
 ResultT = TypeVar("ResultT")
@@ -55,8 +55,12 @@ class RunState:
 	# What changed records were before, for proactive rules (state turned, delay crossed).
 	previous_states: dict[str, str | None] = field(default_factory=dict)
 	previous_delays: dict[str, int | None] = field(default_factory=dict)
+	# Records this page created (vehicles with their plate key), for tickets that named them first.
+	created_vehicles: dict[str, str | None] = field(default_factory=dict)
+	created_deliveries: set[str] = field(default_factory=set)
 	tickets_reevaluated: int = 0
 	tickets_opened: int = 0
+	tickets_linked: int = 0
 	_error_logs: int = 0
 	_in_page: bool = False
 
@@ -130,8 +134,9 @@ class RunState:
 			self.lock.reacquire()
 
 	def refresh_tickets(self) -> None:
-		"""Context of open tickets linked to this page's changes; rules again where state or delay
-		changed; proactive tickets where a rule asks for one.
+		"""Open tickets that named a vehicle or delivery this page created linked to it; context of
+		open tickets linked to this page's changes; rules again where state or delay changed;
+		proactive tickets where a rule asks for one.
 
 		Per page, so that memory stays flat however large the fleet, and agents see changes as
 		soon as the page is committed.
@@ -143,9 +148,18 @@ class RunState:
 			self.changed_deliveries,
 			self.previous_states,
 			self.previous_delays,
+			self.created_vehicles,
+			self.created_deliveries,
 		)
 		if not any(pending):
 			return
+		try:
+			linked = link_waiting_tickets(
+				self.created_vehicles, self.created_deliveries, days=self.config.link_tickets_days
+			)
+			self.tickets_linked += len(linked)
+		except Exception:
+			frappe.log_error(title=f"Connectors: {self.connector} could not link waiting tickets")
 		try:
 			_, reevaluated = refresh_linked_tickets(
 				self.touched_vehicles,

@@ -65,6 +65,7 @@ Exceptions (all raised from this module are subclasses of ``BusinessTimeError``)
 	    │   ├── OverlappingWindowsError  two windows of one weekday overlap
 	    │   └── UnknownTimeZoneError     not an IANA zone name known to this system
 	    ├── NaiveDatetimeError           a datetime without a time zone
+	    ├── InvalidWallTimeError         a wall-clock time that already has a time zone
 	    ├── InvalidDurationError         a negative duration
 	    ├── InvalidPauseError            a pause that ends before it starts
 	    └── OutOfRangeError              an instant or a result outside the supported years
@@ -89,6 +90,7 @@ __all__ = [
 	"CalendarError",
 	"InvalidDurationError",
 	"InvalidPauseError",
+	"InvalidWallTimeError",
 	"InvalidWindowError",
 	"NaiveDatetimeError",
 	"OutOfRangeError",
@@ -98,6 +100,7 @@ __all__ = [
 	"Window",
 	"add_business_time",
 	"business_time_between",
+	"instant_of_wall_time",
 	"is_open",
 	"next_open_instant",
 ]
@@ -150,6 +153,10 @@ class OverlappingWindowsError(CalendarError):
 
 class UnknownTimeZoneError(CalendarError):
 	"""The time zone is not an IANA name known to this system."""
+
+
+class InvalidWallTimeError(BusinessTimeError):
+	"""A wall-clock time to be read in a zone that already carries a time zone."""
 
 
 class NaiveDatetimeError(BusinessTimeError):
@@ -385,6 +392,37 @@ def next_open_instant(at: datetime, calendar: BusinessCalendar) -> datetime:
 def is_open(at: datetime, calendar: BusinessCalendar) -> bool:
 	"""Whether ``at`` falls inside a business window of the calendar."""
 	return calendar._store.is_open(_to_us(at))
+
+
+def instant_of_wall_time(wall: datetime, zone: ZoneInfo, not_before: datetime | None = None) -> datetime:
+	"""The instant a naive wall-clock time of ``zone`` stands for, by one fixed rule.
+
+	Databases that keep local times without their offset (Frappe's) cannot tell the two
+	instants of the hour that repeats when daylight saving ends apart: in Europe/Berlin,
+	25 October 2026 02:30 is 00:30 UTC (CEST) and, an hour later, 01:30 UTC (CET). The rule:
+
+	- the earlier of the two instants, so a stored deadline is never read later than it was;
+	- but the later one when the earlier would come before ``not_before`` (aware), an instant
+	  this one is known to follow (the start of a pause it ends, the creation of its ticket);
+	- a wall time the clock skips when daylight saving starts (29 March 2026 02:30) is read
+	  with the offset before the jump, so it is the instant the clock shows 03:30.
+
+	Computations then run on the instant (UTC inside), and ``astimezone`` writes any instant back
+	as the wall time it shows; for the second of two repeated hours that reads back an hour
+	earlier, as the rule says.
+	"""
+	if wall.tzinfo is not None:
+		raise InvalidWallTimeError(f"Wall-clock time {wall.isoformat()} already has a time zone")
+	earlier = wall.replace(tzinfo=zone, fold=0)
+	if not_before is None:
+		return earlier
+	# Compared in UTC: Python compares two datetimes of one zone by their wall clocks, fold ignored.
+	bound = not_before.astimezone(UTC)
+	if earlier.astimezone(UTC) >= bound:
+		return earlier
+	later = wall.replace(tzinfo=zone, fold=1)
+	# Outside a repeated hour both folds are the same instant; the order is then the caller's.
+	return later if later.astimezone(UTC) >= bound else earlier
 
 
 class _Page:

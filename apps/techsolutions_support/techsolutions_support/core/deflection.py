@@ -1,8 +1,9 @@
 """Self-help deflection: which suggestions and articles were followed by a ticket anyway.
 
 Fed the log of what customers saw (``Event``), the times each user filed tickets, and the
-"did this help?" answers; returns counts per article and overall. A suggestion or an opened
-article is *deflecting* when the same user filed no ticket within ``window`` after it.
+"did this help?" answers, and how many tickets agents marked as solved by each article; returns
+counts per article and overall. A suggestion or an opened article is *deflecting* when the same
+user filed no ticket within ``window`` after it.
 
 Contract: pure (no Frappe, no clock, no I/O), never raises for well-typed input; times are
 compared as given (the caller passes them in one zone).
@@ -39,6 +40,8 @@ class ArticleStats:
 	opened_then_ticket: int = 0
 	helpful: int = 0
 	not_helpful: int = 0
+	# Tickets an agent marked as solved by this article.
+	solved: int = 0
 
 	@property
 	def deflection_rate(self) -> float | None:
@@ -57,6 +60,7 @@ class Overall:
 	opened_then_ticket: int = 0
 	helpful: int = 0
 	not_helpful: int = 0
+	solved: int = 0
 	without_results: dict[str, int] = field(default_factory=dict)
 
 	@property
@@ -73,11 +77,12 @@ def summarise(
 	tickets: Mapping[str, Iterable[datetime]],
 	window: timedelta,
 	feedback: Mapping[str, tuple[int, int]] | None = None,
+	solved: Mapping[str, int] | None = None,
 ) -> tuple[dict[str, ArticleStats], Overall]:
 	"""Return the statistics per article and overall.
 
 	``tickets`` maps a user to the times they filed tickets; ``feedback`` an article to its
-	(helpful, not helpful) answers. A search without results is listed by its text, folded
+	(helpful, not helpful) answers; ``solved`` an article to the tickets it solved. A search without results is listed by its text, folded
 	to lower case and single spaces.
 	"""
 	filed = {user: sorted(times) for user, times in tickets.items()}
@@ -118,6 +123,9 @@ def summarise(
 		entry.not_helpful += not_helpful
 		overall.helpful += helpful
 		overall.not_helpful += not_helpful
+	for article, count in (solved or {}).items():
+		stats(article).solved += count
+		overall.solved += count
 	return per_article, overall
 
 

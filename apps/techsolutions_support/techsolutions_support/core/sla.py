@@ -62,8 +62,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Literal
 
@@ -273,8 +273,11 @@ def evaluate_sla(
 	if not 0 < warn_share <= 1:
 		raise InvalidTimelineError(f"The warn share must be above 0 and at most 1, got {warn_share}")
 	_check_delays(escalation_delays)
+	# Compared in UTC: two instants of one zone compare by wall clock in Python, which puts the
+	# second of the two hours that repeat when daylight saving ends before the first.
+	timeline = _in_utc(timeline)
 	created = timeline.created
-	now = max(now, created)
+	now = max(_utc(now), created)
 
 	statuses = _known(timeline.statuses, created, now)
 	changes = sorted((c for c in timeline.target_changes if c.at <= now), key=lambda c: c.at)
@@ -313,7 +316,7 @@ def evaluate_sla(
 	)
 	if responded_at is None and resolved_at is not None and unanswered_resolution == "void":
 		response = ClockStatus(
-			ClockState.NOT_APPLICABLE, None, None, None, response.spent, response.paused, resolved_at
+			ClockState.NOT_APPLICABLE, None, None, None, response.spent, response.paused, response.stopped_at
 		)
 
 	until = resolved_at or now
@@ -481,11 +484,12 @@ def _clock(
 		# Only pauses that began before the clock stopped, cut off there: later ones cannot matter.
 		pauses = [Pause(span.start, _earlier(span.end, stop)) for span in spans if span.start < stop]
 	created = segments[0].start
+	stopped_at = stop.astimezone(segments[-1].calendar.zone) if stop is not None else None
 	spent = _between(segments, created, until, pauses)
 	paused = _between(segments, created, until, []) - spent
 
 	if target is None:
-		return ClockStatus(ClockState.NO_TARGET, None, None, None, spent, paused, stop)
+		return ClockStatus(ClockState.NO_TARGET, None, None, None, spent, paused, stopped_at)
 
 	deadline = _reach(segments, target, pauses)
 	warning_at = _reach(segments, target * warn_share, pauses)
@@ -500,7 +504,7 @@ def _clock(
 		state = ClockState.WARNING
 	else:
 		state = ClockState.RUNNING
-	return ClockStatus(state, target, deadline, warning_at, spent, paused, stop)
+	return ClockStatus(state, target, deadline, warning_at, spent, paused, stopped_at)
 
 
 def _escalation(
@@ -513,7 +517,7 @@ def _escalation(
 	breaches = [clock.deadline for clock in clocks if clock.state is ClockState.BREACHED and clock.deadline]
 	if not breaches:
 		return Escalation()
-	breached_at = min(breaches)
+	breached_at = min(breaches, key=_utc)
 	pauses = [Pause(span.start, span.end) for span in spans]
 	level = 0
 	for delay in delays:
@@ -522,6 +526,21 @@ def _escalation(
 			return Escalation(level, breached_at, reached)
 		level += 1
 	return Escalation(level, breached_at, None)
+
+
+def _utc(at: datetime) -> datetime:
+	return at.astimezone(UTC)
+
+
+def _in_utc(timeline: TicketTimeline) -> TicketTimeline:
+	"""The timeline with every instant in UTC (results are still given in the calendar's zone)."""
+	return replace(
+		timeline,
+		created=_utc(timeline.created),
+		statuses=[replace(status, at=_utc(status.at)) for status in timeline.statuses],
+		target_changes=[replace(change, at=_utc(change.at)) for change in timeline.target_changes],
+		first_response_at=_utc(timeline.first_response_at) if timeline.first_response_at else None,
+	)
 
 
 def _earlier(end: datetime | None, limit: datetime) -> datetime:

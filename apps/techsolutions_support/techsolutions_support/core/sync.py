@@ -355,7 +355,8 @@ def delivery_values(record: MappedRecord, zone: tzinfo) -> dict[str, Any]:
 	"""The `TS Delivery` fields of one mapped record (see `mapping.DELIVERY_FIELDS`).
 
 	Fields the mapping leaves out are left out here too, so a sync never blanks a value it does
-	not own. Times become naive wall times in `zone`.
+	not own. Times become naive wall times in `zone`. Where the mapping has a delay or ETAs,
+	``delay_minutes`` is None when the record does not tell the delay (``delay_known`` False).
 	"""
 	values = record.values
 	out: dict[str, Any] = {"tracking_number": normalise_tracking_number(str(values["tracking_number"]))}
@@ -379,6 +380,8 @@ def delivery_values(record: MappedRecord, zone: tzinfo) -> dict[str, Any]:
 			current if isinstance(current, datetime) else None,
 			given if isinstance(given, int) and not isinstance(given, bool) else None,
 		)
+		# The database stores no empty number: this flag keeps "unknown" apart from "on time".
+		out["delay_known"] = out["delay_minutes"] is not None
 	return out
 
 

@@ -16,11 +16,12 @@ def on_trash(doc, method: str | None = None) -> None:
 
 
 def on_feedback_change(doc, method: str | None = None) -> None:
-	# Feedback is not stored in the entries: the scores are read when the index loads.
+	# Feedback is not stored in the entries: the article's score is read when it is re-read.
 	# GAP: Helpdesk's set_feedback changes an existing answer with db.set_value, which fires no
-	# event; such a change moves the ranking only at the next reload (any other article change).
-	index.announce_change()
+	# event; such a change moves the ranking only when the article is next re-read (its next
+	# change, or a full reload).
+	index.announce_change([doc.article] if doc.get("article") else None)
 
 
 def on_synonyms_change(doc, method: str | None = None) -> None:
-	index.announce_change()
+	index.announce_change(None, synonyms=True)

@@ -32,6 +32,7 @@ from techsolutions_support.sla.clock import (
 	is_same_terms,
 	load_policy,
 	naive,
+	now_in,
 	read_terms,
 	stop_kind,
 	system_zone,
@@ -157,7 +158,7 @@ def set_deadlines(ticket, now: datetime) -> None:
 		is_closed_without_reply=bool(ticket.ts_closed_without_reply),
 	)
 	try:
-		report = evaluate(clock, aware(now, zone), load_policy(), zone)
+		report = evaluate(clock, now_in(zone), load_policy(), zone)
 	except (SlaError, BusinessTimeError):
 		# The ticket still saves, on Helpdesk's deadlines; the watch logs it again until fixed.
 		frappe.log_error(
@@ -240,8 +241,9 @@ def end_stop(ticket, name: str, started_at: datetime, ended_at: datetime) -> Non
 	business_minutes = None
 	if ticket.ts_sla_calendar:
 		zone = system_zone()
+		started = aware(started_at, zone)
 		paused = business_time_between(
-			aware(started_at, zone), aware(ended_at, zone), get_calendar(ticket.ts_sla_calendar)
+			started, aware(ended_at, zone, started), get_calendar(ticket.ts_sla_calendar)
 		)
 		business_minutes = paused.total_seconds() / 60
 	frappe.db.set_value(

@@ -3,6 +3,8 @@
 from datetime import datetime, timedelta
 
 import frappe
+from frappe.query_builder import DocType
+from frappe.query_builder.functions import Coalesce, Count
 from frappe.utils import add_days, add_to_date, get_datetime, getdate, today
 
 from techsolutions_support.core.deflection import ArticleStats, Event, Overall, summarise
@@ -70,4 +72,24 @@ def gather(filters) -> tuple[dict[str, ArticleStats], Overall]:
 		else:
 			not_helpful += row.answers
 		feedback[row.article] = (helpful, not_helpful)
-	return summarise(events, tickets, window, feedback)
+	return summarise(events, tickets, window, feedback, solved_tickets(start, end))
+
+
+def solved_tickets(start: datetime, end: datetime) -> dict[str, int]:
+	"""Per article, the tickets agents marked as solved by it, resolved in [start, end).
+
+	A ticket counts at its resolution date; one without (marked while still open) at its last change.
+	"""
+	ticket = DocType("HD Ticket")
+	counted_at = Coalesce(ticket.resolution_date, ticket.modified)
+	rows = (
+		frappe.qb.from_(ticket)
+		.select(ticket.ts_solved_by_article, Count(ticket.name))
+		.where(ticket.ts_solved_by_article.isnotnull())
+		.where(ticket.ts_solved_by_article != "")
+		.where(counted_at >= start)
+		.where(counted_at < end)
+		.groupby(ticket.ts_solved_by_article)
+		.run()
+	)
+	return {article: count for article, count in rows}

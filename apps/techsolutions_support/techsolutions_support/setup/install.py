@@ -4,7 +4,8 @@ import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 from frappe.permissions import add_permission, update_permission_property
 
-from techsolutions_support.setup.kb import ensure_kb_setup
+from techsolutions_support.setup.kb import AGENT_TEMPLATE_KB_FIELDS, KB_TICKET_FIELDS, ensure_kb_setup
+from techsolutions_support.setup.portal import ensure_portal_setup
 from techsolutions_support.setup.sla import AGENT_TEMPLATE_SLA_FIELDS, SLA_TICKET_FIELDS, ensure_sla_setup
 from techsolutions_support.setup.ticket_context import AGENT_TEMPLATE_CONTEXT_FIELDS, TICKET_CONTEXT_FIELDS
 
@@ -60,6 +61,8 @@ HD_TICKET_FIELDS = [
 		"label": "Vehicle",
 		"options": "TS Vehicle",
 		"insert_after": "ts_tier",
+		# A sync looks up the open tickets of each page's vehicles by this field.
+		"search_index": 1,
 		"description": "Found from a plate, VIN or fleet number in the ticket, or set by an agent.",
 	},
 	{
@@ -99,6 +102,19 @@ HD_TICKET_FIELDS = [
 		"insert_after": "ts_priority_rule",
 		"read_only": 1,
 	},
+	{
+		# The portal form's idempotency key (portal/filing.py): a hash of user and draft id, so
+		# a draft sent twice files one ticket. Unique: two sends at the same moment cannot both
+		# insert. Hidden; the hash tells nobody the draft id.
+		"fieldname": "ts_client_request_id",
+		"fieldtype": "Data",
+		"label": "Portal Request Key",
+		"insert_after": "ts_priority_reason",
+		"hidden": 1,
+		"read_only": 1,
+		"no_copy": 1,
+		"unique": 1,
+	},
 ]
 
 INTERNAL_TICKET_FIELDS = tuple(
@@ -120,7 +136,7 @@ HD_CUSTOMER_FIELDS = [
 ]
 
 CUSTOM_FIELDS = {
-	"HD Ticket": HD_TICKET_FIELDS + TICKET_CONTEXT_FIELDS + SLA_TICKET_FIELDS,
+	"HD Ticket": HD_TICKET_FIELDS + TICKET_CONTEXT_FIELDS + SLA_TICKET_FIELDS + KB_TICKET_FIELDS,
 	"HD Customer": HD_CUSTOMER_FIELDS,
 }
 
@@ -142,6 +158,7 @@ def ensure_custom_fields() -> None:
 	show_to_agents()
 	ensure_sla_setup()
 	ensure_kb_setup()
+	ensure_portal_setup()
 
 
 def ensure_internal_permissions() -> None:
@@ -168,6 +185,7 @@ AGENT_TEMPLATE_FIELDS = (
 	"ts_channel",
 	*AGENT_TEMPLATE_CONTEXT_FIELDS,
 	*AGENT_TEMPLATE_SLA_FIELDS,
+	*AGENT_TEMPLATE_KB_FIELDS,
 )
 
 

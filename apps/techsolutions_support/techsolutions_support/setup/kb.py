@@ -1,4 +1,7 @@
-"""Install and migrate steps of the knowledge base: HD Article's fields and the search index."""
+"""Install and migrate steps of the knowledge base: HD Article's fields, the search index, and the
+agent UI's "Draft Article" action on resolved tickets."""
+
+from pathlib import Path
 
 import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
@@ -27,12 +30,59 @@ HD_ARTICLE_FIELDS = [
 	},
 ]
 
+# The article that solved a ticket: agents set it (or the draft button does), the deflection
+# report counts it per article. Created with the app's other HD Ticket fields (setup.install).
+KB_TICKET_FIELDS = [
+	{
+		"fieldname": "ts_kb_section",
+		"fieldtype": "Section Break",
+		"label": "Knowledge Base",
+		"insert_after": "ts_related_ticket",
+	},
+	{
+		"fieldname": "ts_solved_by_article",
+		"fieldtype": "Link",
+		"label": "Solved by Article",
+		"options": "HD Article",
+		"insert_after": "ts_kb_section",
+		"search_index": 1,
+		"description": "The knowledge-base article that solved this ticket.",
+	},
+]
+# Shown in the Helpdesk agent UI's "Ticket Info" (never to customers).
+AGENT_TEMPLATE_KB_FIELDS = ("ts_solved_by_article",)
+
 KB_CUSTOM_FIELDS = {"HD Article": HD_ARTICLE_FIELDS}
+
+
+# Helpdesk's agent UI runs the HD Form Scripts of HD Ticket on the ticket page (actions in its header).
+AGENT_UI_SCRIPT = "TS Draft Article"
+AGENT_UI_SCRIPT_FILE = Path(__file__).resolve().parents[1] / "public" / "js" / "hd_ticket_kb_agent.js"
 
 
 def ensure_kb_setup() -> None:
 	create_custom_fields(KB_CUSTOM_FIELDS, ignore_validate=True, update=True)
 	ensure_search_index()
+	ensure_agent_ui_action()
+
+
+def ensure_agent_ui_action() -> None:
+	"""The agent UI's "Draft Article" button, written again only when the app's script changed."""
+	script = AGENT_UI_SCRIPT_FILE.read_text(encoding="utf-8")
+	if not frappe.db.exists("HD Form Script", AGENT_UI_SCRIPT):
+		frappe.get_doc(
+			{
+				"doctype": "HD Form Script",
+				"__newname": AGENT_UI_SCRIPT,
+				"dt": "HD Ticket",
+				"apply_to": "Form",
+				"enabled": 1,
+				"script": script,
+			}
+		).insert(ignore_permissions=True)
+	elif frappe.db.get_value("HD Form Script", AGENT_UI_SCRIPT, "script") != script:
+		# An admin may switch it off (enabled); the script itself belongs to the app.
+		frappe.db.set_value("HD Form Script", AGENT_UI_SCRIPT, "script", script)
 
 
 def ensure_search_index() -> None:

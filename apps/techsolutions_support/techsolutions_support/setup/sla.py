@@ -4,8 +4,12 @@ Run from setup/install.py on install and on every migrate; each step only adds w
 so an admin's changes to statuses and settings are kept.
 """
 
+import os
+
 import frappe
+from frappe import _
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
+from frappe.custom.doctype.property_setter.property_setter import make_property_setter
 
 # Same level as the priority trace (setup/install.py): agents read, customers never see.
 INTERNAL_PERMLEVEL = 1
@@ -106,11 +110,29 @@ SLA_TICKET_FIELDS = [
 		"read_only": 1,
 	},
 	{
+		"fieldname": "ts_warning_recipients",
+		"permlevel": INTERNAL_PERMLEVEL,
+		"fieldtype": "Small Text",
+		"label": "Last Warning Sent To",
+		"insert_after": "ts_escalated_on",
+		"read_only": 1,
+		"description": "Set by the SLA watch with each warning; the Notifications TS SLA Response Warning and TS SLA Resolution Warning send to these addresses.",
+	},
+	{
+		"fieldname": "ts_escalation_recipients",
+		"permlevel": INTERNAL_PERMLEVEL,
+		"fieldtype": "Small Text",
+		"label": "Last Escalation Sent To",
+		"insert_after": "ts_warning_recipients",
+		"read_only": 1,
+		"description": "Set by the SLA watch with each escalation level; the Notification TS SLA Escalation sends to these addresses.",
+	},
+	{
 		"fieldname": "ts_closed_without_reply",
 		"permlevel": INTERNAL_PERMLEVEL,
 		"fieldtype": "Check",
 		"label": "Resolved Without a Reply",
-		"insert_after": "ts_escalated_on",
+		"insert_after": "ts_escalation_recipients",
 		"read_only": 1,
 	},
 	{
@@ -137,13 +159,29 @@ HD_TICKET_STATUS_FIELDS = [
 	},
 ]
 
+# Escalations to "the team lead" reach the lead named here (the members of a team without one).
+HD_TEAM_FIELDS = [
+	{
+		"fieldname": "ts_team_lead",
+		"fieldtype": "Link",
+		"label": "Team Lead",
+		"options": "User",
+		"insert_after": "users",
+		"description": "Receives SLA escalations sent to the team lead (TS SLA Settings).",
+	},
+]
+
 SLA_CUSTOM_FIELDS = {
 	"HD Ticket Status": HD_TICKET_STATUS_FIELDS,
+	"HD Team": HD_TEAM_FIELDS,
 }
 
 # Paused statuses with their reasons. Helpdesk's "Replied" waits on the customer's answer.
-# GAP: status names are records, not translatable strings; German sites show them in English
-# until an admin renames them (the pause reason stays with the status).
+# A status's name is the value stored on tickets and the label Helpdesk shows agents, so it stays
+# English; desk shows it translated (HD Ticket Status is a translated doctype), and customers
+# read a label of their own in the site's language (customer_label).
+# GAP: Helpdesk's agent UI shows a status by its name (label_agent), never translated, and writes
+# that name back as the ticket's status, so agents on a German site read these names in English.
 PAUSE_STATUSES = (
 	("Replied", "Customer", "Amber"),
 	("Waiting on Carrier", "Carrier", "Orange"),
@@ -152,16 +190,20 @@ PAUSE_STATUSES = (
 
 AGENT_TEMPLATE_SLA_FIELDS = ("ts_carrier",)
 
-# GAP: escalation levels name a role in words only ("Team Lead"); no person or role is looked up
-# and no Notification is shipped, so until an admin adds Notifications on ts_escalation_level
-# (and on the warning fields) the levels are recorded on the ticket but reach nobody.
-DEFAULT_ESCALATION_LEVELS = (("Team Lead", 0), ("Support Manager", 120))
+# Level name, delay in business minutes, whom it reaches. The Notifications of the module
+# (techsolutions_support/notification/) send each level to the addresses the watch stores.
+DEFAULT_ESCALATION_LEVELS = (
+	("Team Lead", 0, {"notify_team": "Team Lead"}),
+	("Support Manager", 120, {"notify_role": "Agent Manager"}),
+)
 
 
 def ensure_sla_setup() -> None:
 	create_custom_fields(SLA_CUSTOM_FIELDS, ignore_validate=True, update=True)
 	ensure_pause_statuses()
+	ensure_status_translations()
 	ensure_default_settings()
+	ensure_level_audiences()
 
 
 def ensure_pause_statuses() -> None:
@@ -182,6 +224,58 @@ def ensure_pause_statuses() -> None:
 		).insert(ignore_permissions=True)
 
 
+# What Helpdesk's install sets as the customer label of its own statuses.
+HELPDESK_CUSTOMER_LABELS = {"Replied": "Awaiting Response"}
+
+
+def customer_label(status: str, lang: str | None) -> str | None:
+	"""What customers read for a pause status of the app, in `lang`; None for other statuses."""
+	labels = {
+		"Replied": _("Awaiting your reply", lang=lang),
+		"Waiting on Carrier": _("Waiting for the carrier", lang=lang),
+		"Waiting on Parts": _("Waiting for spare parts", lang=lang),
+	}
+	return labels.get(status)
+
+
+def ensure_status_translations() -> None:
+	"""Status names translated in desk; the customer label of each pause status in the site's language.
+
+	Helpdesk's portal shows `label_customer` as stored, without translating it, so it is stored
+	translated. A label an admin wrote is kept: only an empty one, one of the app's own in any
+	language it ships, or Helpdesk's English default on a site in another language, is
+	(re)written, e.g. after the site's language was set or changed.
+	"""
+	if not frappe.db.exists(
+		"Property Setter", {"doc_type": "HD Ticket Status", "property": "translated_doctype", "value": "1"}
+	):
+		make_property_setter("HD Ticket Status", None, "translated_doctype", 1, "Check", for_doctype=True)
+
+	lang = frappe.db.get_single_value("System Settings", "language") or "en"
+	# The app's own labels in every language it ships: a label from before a language change is ours.
+	known = {"en", lang, *shipped_languages()}
+	for status, _reason, _color in PAUSE_STATUSES:
+		current = frappe.db.get_value("HD Ticket Status", status, ["different_view", "label_customer"])
+		if not current:
+			continue
+		wanted = customer_label(status, lang)
+		is_ours = not current[1] or current[1] in {customer_label(status, other) for other in known}
+		# Helpdesk's own English label of Replied gives way on a site in another language only.
+		is_upstream_default = current[1] == HELPDESK_CUSTOMER_LABELS.get(status) and not lang.startswith("en")
+		if (is_ours or is_upstream_default) and (current[1] != wanted or not current[0]):
+			frappe.db.set_value(
+				"HD Ticket Status",
+				status,
+				{"different_view": 1, "label_customer": wanted},
+				update_modified=False,
+			)
+
+
+def shipped_languages() -> list[str]:
+	folder = frappe.get_app_path("techsolutions_support", "translations")
+	return [name.removesuffix(".csv") for name in os.listdir(folder) if name.endswith(".csv")]
+
+
 def ensure_default_settings() -> None:
 	"""Defaults on a site that never saved TS SLA Settings: warn at 75 %, two escalation levels."""
 	if frappe.db.get_single_value("TS SLA Settings", "warn_share_percent"):
@@ -190,7 +284,24 @@ def ensure_default_settings() -> None:
 	settings.warn_share_percent = 75
 	settings.unanswered_resolution = "Settle at resolution"
 	settings.is_watch_enabled = 1
+	settings.warn_team_when_unassigned = 1
 	if not settings.escalation_levels:
-		for name, delay in DEFAULT_ESCALATION_LEVELS:
-			settings.append("escalation_levels", {"level_name": name, "delay_minutes": delay})
+		for name, delay, audience in DEFAULT_ESCALATION_LEVELS:
+			settings.append("escalation_levels", {"level_name": name, "delay_minutes": delay, **audience})
 	settings.save(ignore_permissions=True)
+
+
+def ensure_level_audiences() -> None:
+	"""Levels saved before they named anyone: the default levels get their default audience."""
+	defaults = {name: audience for name, _delay, audience in DEFAULT_ESCALATION_LEVELS}
+	levels = frappe.get_all(
+		"TS SLA Escalation Level",
+		filters={"parent": "TS SLA Settings", "parenttype": "TS SLA Settings"},
+		fields=["name", "level_name", "notify_assignees", "notify_team", "notify_role", "notify_users"],
+	)
+	for level in levels:
+		if level.notify_assignees or level.notify_team or level.notify_role or level.notify_users:
+			continue
+		if level.level_name in defaults:
+			frappe.db.set_value("TS SLA Escalation Level", level.name, defaults[level.level_name])
+	frappe.clear_document_cache("TS SLA Settings", "TS SLA Settings")

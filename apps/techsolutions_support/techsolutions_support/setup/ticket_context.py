@@ -33,6 +33,7 @@ TICKET_CONTEXT_FIELDS = [
 		"options": "TS Route",
 		"insert_after": "ts_delivery",
 		"read_only": 1,
+		"search_index": 1,
 	},
 	{
 		"fieldname": "ts_vehicle_state",
@@ -87,7 +88,8 @@ TICKET_CONTEXT_FIELDS = [
 	},
 	{
 		"fieldname": "ts_delivery_delay",
-		"depends_on": "eval:doc.ts_delivery",
+		# Hidden while the source has not told the delay: an Int column cannot hold "unknown".
+		"depends_on": "eval:doc.ts_delivery && doc.ts_delivery_delay_known",
 		"permlevel": INTERNAL_PERMLEVEL,
 		"fieldtype": "Int",
 		"label": "Delivery Delay (Minutes)",
@@ -95,11 +97,20 @@ TICKET_CONTEXT_FIELDS = [
 		"read_only": 1,
 	},
 	{
+		"fieldname": "ts_delivery_delay_known",
+		"permlevel": INTERNAL_PERMLEVEL,
+		"fieldtype": "Check",
+		"label": "Delivery Delay Known",
+		"insert_after": "ts_delivery_delay",
+		"read_only": 1,
+		"hidden": 1,
+	},
+	{
 		"fieldname": "ts_context_synced_at",
 		"permlevel": INTERNAL_PERMLEVEL,
 		"fieldtype": "Datetime",
 		"label": "Context Last Synced",
-		"insert_after": "ts_delivery_delay",
+		"insert_after": "ts_delivery_delay_known",
 		"read_only": 1,
 		"description": "When the vehicle and delivery data above were last confirmed by a sync (the older of the two).",
 	},

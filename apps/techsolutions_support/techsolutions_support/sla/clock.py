@@ -15,21 +15,26 @@ What is stored, and where:
 	                  charge (the tier has no calendar or no target for the priority) and Helpdesk's
 	                  own SLA decides the deadlines.
 
-Times: Frappe stores naive datetimes in the system time zone; the core takes aware ones. Values
-are read as wall-clock times of the system zone and written back the same way.
+Times: Frappe stores naive datetimes in the system time zone; the core takes aware ones and
+computes in UTC. Values are read as wall-clock times of the system zone and written back the same
+way. In the hour that repeats when daylight saving ends a stored time names two instants: it is
+read as the earlier one, unless it must come after an instant read before it (a pause's end after
+its start, a first response or a pause after the creation); then as the later one
+(`core.business_time.instant_of_wall_time`). Deadlines in the second of the repeated hours are
+therefore stored, and shown, an hour early: never later than they are.
 """
 
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import frappe
 from frappe.utils import get_datetime, get_system_timezone
 
-from techsolutions_support.core.business_time import BusinessCalendar
+from techsolutions_support.core.business_time import BusinessCalendar, instant_of_wall_time
 from techsolutions_support.core.sla import (
 	ClockStop,
 	SlaReport,
@@ -39,6 +44,7 @@ from techsolutions_support.core.sla import (
 	evaluate_sla,
 	statuses_from_stops,
 )
+from techsolutions_support.core.sla_recipients import Audience, TeamPart, parse_users
 from techsolutions_support.sla.calendars import Terms, get_calendar, minutes
 
 RESOLVED = "Resolved"
@@ -53,6 +59,8 @@ class SlaPolicy:
 	unanswered_resolution: Literal["settle", "void"] = "settle"
 	escalation_delays: tuple[timedelta, ...] = ()
 	escalation_names: tuple[str, ...] = ()
+	escalation_audiences: tuple[Audience, ...] = ()
+	is_team_warned_when_unassigned: bool = True
 	is_watch_enabled: bool = True
 
 
@@ -65,7 +73,22 @@ def load_policy() -> SlaPolicy:
 		unanswered_resolution="void" if settings.unanswered_resolution == "Not applicable" else "settle",
 		escalation_delays=tuple(timedelta(minutes=row.delay_minutes or 0) for row in levels),
 		escalation_names=tuple(row.level_name for row in levels),
+		escalation_audiences=tuple(audience_of(row) for row in levels),
+		is_team_warned_when_unassigned=settings.get("warn_team_when_unassigned") != 0,
 		is_watch_enabled=bool(settings.is_watch_enabled) if settings.is_watch_enabled is not None else True,
+	)
+
+
+TEAM_PARTS: dict[str, TeamPart] = {"Team Lead": "lead", "Team Members": "members"}
+
+
+def audience_of(level: Any) -> Audience:
+	"""Whom a TS SLA Escalation Level row reaches."""
+	return Audience(
+		is_assignees=bool(level.get("notify_assignees")),
+		team=TEAM_PARTS.get(level.get("notify_team") or "", ""),
+		role=level.get("notify_role") or "",
+		users=parse_users(level.get("notify_users")),
 	)
 
 
@@ -76,19 +99,26 @@ def system_zone() -> ZoneInfo:
 	return ZoneInfo(get_system_timezone())
 
 
-def aware(value: Any, zone: ZoneInfo) -> datetime:
-	"""A stored (naive, system time zone) datetime as an aware one."""
-	# GAP: in the hour that repeats when DST ends, a stored wall-clock time is ambiguous (Frappe
-	# keeps no offset); it is read as the first of the two instants. Deadlines are computed
-	# exactly, only their stored copy can show the wrong one of the two 02:xx hours.
-	return get_datetime(value).replace(tzinfo=zone)
+def aware(value: Any, zone: ZoneInfo, not_before: datetime | None = None) -> datetime:
+	"""A stored (naive, system time zone) datetime as an aware one; `not_before`: see the module."""
+	return instant_of_wall_time(get_datetime(value), zone, not_before)
+
+
+def in_utc(value: datetime) -> datetime:
+	"""Sort key of aware instants: Python orders two datetimes of one zone by wall clock."""
+	return value.astimezone(UTC)
+
+
+def now_in(zone: ZoneInfo) -> datetime:
+	"""The current instant, exact also in the repeated hour (a naive `now_datetime` is not)."""
+	return datetime.now(zone)
 
 
 def naive(value: datetime | None, zone: ZoneInfo) -> datetime | None:
 	"""An aware datetime as Frappe stores it: naive, in the system time zone."""
 	if value is None:
 		return None
-	return value.astimezone(zone).replace(tzinfo=None)
+	return value.astimezone(zone).replace(tzinfo=None, fold=0)
 
 
 # Terms over time
@@ -135,10 +165,11 @@ def stop_kind(status: str | None) -> tuple[str, str] | None:
 	return None
 
 
-def stop_from_row(row: Any, zone: ZoneInfo) -> ClockStop:
+def stop_from_row(row: Any, zone: ZoneInfo, created: datetime | None = None) -> ClockStop:
+	started = aware(row.started_at, zone, created)
 	return ClockStop(
-		aware(row.started_at, zone),
-		aware(row.ended_at, zone) if row.ended_at else None,
+		started,
+		aware(row.ended_at, zone, started) if row.ended_at else None,
 		reason=row.reason,
 		is_resolved=row.reason == RESOLVED,
 	)
@@ -173,20 +204,22 @@ def evaluate(
 	first, *later = clock.terms
 	changes = [
 		TargetChange(
-			max(aware(entry["from"], zone), created),
+			max(aware(entry["from"], zone, created), created, key=in_utc),
 			targets_of(entry),
 			f"{entry['tier']} {entry['priority']}",
 			calendar_of(entry["calendar"]),
 		)
 		for entry in later
 	]
-	statuses = statuses_from_stops([stop_from_row(row, zone) for row in clock.stops], open_status="Open")
+	statuses = statuses_from_stops(
+		[stop_from_row(row, zone, created) for row in clock.stops], open_status="Open"
+	)
 	# Resolved without any reply, under the "not applicable" policy: the response clock is voided
 	# only while the ticket stays resolved; a reopened ticket is judged as answered then.
 	is_resolved = bool(statuses) and statuses[-1].is_resolved
 	first_response = None
 	if clock.first_responded_on and not (clock.is_closed_without_reply and is_resolved):
-		first_response = aware(clock.first_responded_on, zone)
+		first_response = aware(clock.first_responded_on, zone, created)
 	timeline = TicketTimeline(created, targets_of(first), statuses, changes, first_response)
 	return evaluate_sla(
 		timeline,

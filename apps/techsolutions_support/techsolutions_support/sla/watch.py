@@ -10,10 +10,18 @@ For each open or paused ticket whose deadlines the app's clock sets (`ts_sla_cal
 	              reached, one per delay after the breach; never lowered
 
 Warnings and escalations are saved as real changes of the ticket, so Frappe Notifications
-("Value Change" of those fields) and Webhooks fire on them. Each is written only when the stored
-value is below the one due, re-checked on the freshly loaded ticket, so running the watch again
-(or two workers running it) sends nothing twice. Several levels reached at once (a watch that did
-not run for a while) are written as one change to the highest.
+("Value Change" of those fields) and Webhooks fire on them; the people they reach are written
+with them (ts_warning_recipients, ts_escalation_recipients, see sla/alerts.py), and the app's
+standard Notifications, sent on a document method per alert that the change runs
+(ALERT_METHODS), address those people. Each is written only when the stored value is below the
+one due, re-checked on the freshly loaded ticket, so running the watch again (or two workers
+running it) sends nothing twice. Several levels reached at once (a watch that did not run for a
+while) are written as one change to the highest, sent to the people of every level reached.
+
+An alert's change is written lean (save_watch_change): as a change it is like a save (modified,
+Version, Notifications, Webhooks, server scripts), but the steps that derive and check what users
+enter, and the apps' reactions to fields the watch never touches, do not run; its deadlines and
+status come from the same computation as its alerts.
 
 Runs never overlap: each takes a lock in Redis for the site and gives up at once when another
 run holds it. Tickets open before the app's clock existed are adopted on the way: their terms are
@@ -28,18 +36,21 @@ from typing import Any
 from redis.exceptions import LockError
 
 import frappe
+from frappe.core.doctype.server_script.server_script_utils import run_server_script_for_doc_event
+from frappe.integrations.doctype.webhook import run_webhooks
 from frappe.utils import get_datetime, now_datetime
 
 from techsolutions_support.core.business_time import BusinessCalendar
 from techsolutions_support.core.sla import SlaReport, agreement_status
+from techsolutions_support.sla.alerts import AlertAudience
 from techsolutions_support.sla.calendars import get_calendar, terms_for
 from techsolutions_support.sla.clock import (
 	ClockInput,
 	SlaPolicy,
-	aware,
 	evaluate,
 	load_policy,
 	naive,
+	now_in,
 	stop_kind,
 	system_zone,
 	terms_entry,
@@ -58,6 +69,13 @@ SAVEPOINT = "ts_sla_watch"
 
 OPEN_CATEGORIES = ("Open", "Paused")
 WARNING_FIELDS = frozenset({"ts_response_warning_sent", "ts_resolution_warning_sent"})
+# The document method each alert runs on the ticket with its change; the app's standard
+# Notifications (techsolutions_support/notification/) are sent on these methods.
+ALERT_METHODS = {
+	"ts_response_warning_sent": "ts_sla_response_warning",
+	"ts_resolution_warning_sent": "ts_sla_resolution_warning",
+	"ts_escalation_level": "ts_sla_escalation",
+}
 ESCALATION_FIELDS = ("ts_escalation_level", "ts_escalated_to", "ts_escalated_on")
 TICKET_FIELDS = (
 	"name",
@@ -120,8 +138,10 @@ class Watch:
 		self.commit = commit
 		self.zone = system_zone()
 		self.now = now_datetime()
+		self.instant = now_in(self.zone)
 		self.result = WatchResult()
 		self.calendars: dict[str, BusinessCalendar] = {}
+		self.audience = AlertAudience(policy)
 		self.pending_writes = 0
 
 	def run(self) -> WatchResult:
@@ -158,17 +178,14 @@ class Watch:
 		try:
 			report = self.evaluate(ticket, stops)
 			alerts = self.alerts_due(ticket, report)
+			changed = self.changed_values(ticket, report)
 		except Exception:
 			self.fail(ticket.name)
 			return
 
 		if alerts:
-			# Derived values written so far are committed first: the save commits on its own.
-			self.flush()
-			self.write(self.raise_alerts, ticket.name, alerts)
-			return
-		changed = self.changed_values(ticket, report)
-		if changed:
+			self.write(self.raise_alerts, ticket.name, alerts, changed)
+		elif changed:
 			self.write(self.keep_current, ticket.name, changed)
 
 	def write(self, step, *args) -> None:
@@ -195,7 +212,7 @@ class Watch:
 			first_responded_on=ticket.first_responded_on,
 			is_closed_without_reply=bool(ticket.ts_closed_without_reply),
 		)
-		return evaluate(clock, aware(self.now, self.zone), self.policy, self.zone, self.calendar_of)
+		return evaluate(clock, self.instant, self.policy, self.zone, self.calendar_of)
 
 	def alerts_due(self, ticket: frappe._dict, report: SlaReport) -> dict[str, Any]:
 		alerts: dict[str, Any] = {}
@@ -210,23 +227,35 @@ class Watch:
 			alerts["ts_escalated_on"] = self.now
 		return alerts
 
-	# GAP: alert saves run one after the other inside the run, 45-80 ms each on the test site
-	# (Helpdesk's own save path, and its search index where built); a burst of more than about
-	# 100-150 alerts in one run over 10,000 tickets takes the run past 10 s. Handing the saves to
-	# parallel jobs would spread that cost over the workers.
-	def raise_alerts(self, name: str, alerts: dict[str, Any]) -> None:
-		"""Save the ticket with the alerts still missing on its latest version: events fire once."""
-		ticket = frappe.get_doc("HD Ticket", name)
+	def raise_alerts(self, name: str, alerts: dict[str, Any], derived: dict[str, Any]) -> None:
+		"""Change the ticket by the alerts still missing on its latest version: events fire once."""
+		# Locked from here to the commit: no other writer comes between the check and the change.
+		ticket = frappe.get_doc("HD Ticket", name, for_update=True)
 		missing = still_missing(alerts, ticket)
 		if not missing:
+			if derived:
+				self.keep_current(name, derived)
 			return
+		# The version read, for Value Change Notifications and the Version: the row is locked.
+		ticket._doc_before_save = frappe.get_doc(ticket.as_dict())
+
+		if WARNING_FIELDS.intersection(missing):
+			missing["ts_warning_recipients"] = self.audience.warning_to(ticket)
+		if "ts_escalation_level" in missing:
+			missing["ts_escalation_recipients"] = self.audience.escalation_to(
+				ticket, ticket.ts_escalation_level or 0, missing["ts_escalation_level"]
+			)
+		ticket.update(derived)
 		ticket.update(missing)
-		# The save computes deadlines, status and ts_breached_at again (events/hd_ticket_sla.py).
-		ticket.save(ignore_permissions=True)
+		save_watch_change(ticket, [method for field, method in ALERT_METHODS.items() if field in missing])
+
 		self.result.warned += int(bool(WARNING_FIELDS.intersection(missing)))
 		self.result.escalated += int("ts_escalation_level" in missing)
-		if self.commit:
-			frappe.db.commit()
+		# Committed at once, with the derived values written before it: Frappe queues a System
+		# Notification's logs without waiting for the commit, so the alert that sent them must
+		# not stay uncommitted (a crash would roll it back and the next run send it again).
+		self.pending_writes += 1
+		self.flush()
 
 	def changed_values(self, ticket: frappe._dict, report: SlaReport) -> dict[str, Any]:
 		"""Deadlines, status and breach instant as they are now, where they differ from the stored ones."""
@@ -326,6 +355,46 @@ class Watch:
 				"started_at": ticket.on_hold_since,
 			}
 		).insert(ignore_permissions=True)
+
+
+def save_watch_change(ticket: Any, methods: list[str]) -> None:
+	"""Write the watch's change of `ticket` (loaded FOR UPDATE) as a document change, lean.
+
+	What a change is to others runs as in a save: `modified` moves on (a desk form opened before
+	it refuses to overwrite it), a Version records the change, and after the update and after the
+	change the Notifications, Webhooks and server scripts of HD Ticket run (Value Change
+	Notifications compare with the version read). Then the document methods of the alerts raised
+	(`methods`, see ALERT_METHODS) run, which send the app's Notifications: those cost nothing on
+	the other saves of a ticket. Helpdesk's open ticket pages are told to reload.
+
+	What is left out is the work of a save that a change of the watch's own fields cannot need:
+	before_validate, validate and before_save (Helpdesk's SLA pick, contact and customer; the app's
+	priority rules, context and deadlines, set here from the same computation as the alerts), and
+	the on_update/on_change handlers of the apps (Frappe's assignment rules, due dates, file links
+	and search index, Helpdesk's team and status reactions, the app's trace): none of the fields
+	they react to changes. Child tables are not written.
+	"""
+	ticket.flags.ignore_permissions = True
+	ticket.flags.notifications_executed = []
+	ticket.flags.ignore_version = frappe.flags.in_test
+	ticket.set_user_and_timestamp()
+	ticket.db_update()
+
+	announce(ticket, "on_update")
+	ticket.clear_cache()
+	ticket.notify_update()
+	ticket.save_version()
+	announce(ticket, "on_change")
+	for method in methods:
+		ticket.run_method(method)
+	ticket.publish_update()
+
+
+def announce(ticket: Any, event: str) -> None:
+	"""The Notifications, Webhooks and server scripts of HD Ticket for `event`, as a save runs them."""
+	ticket.run_notifications(event)
+	run_webhooks(ticket, event)
+	run_server_script_for_doc_event(ticket, event)
 
 
 def still_missing(alerts: dict[str, Any], ticket: Any) -> dict[str, Any]:

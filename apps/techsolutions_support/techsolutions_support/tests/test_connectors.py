@@ -8,17 +8,20 @@ updates them, a second finds them unchanged.
 
 import json
 from datetime import datetime
+from types import SimpleNamespace
 from unittest.mock import patch
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
+from techsolutions_support.connectors import store
 from techsolutions_support.connectors.engine import connector_lock, enqueue_due, run_connector
 from techsolutions_support.connectors.http import SourceBusy, SourceClient
 from techsolutions_support.simulator import start_simulator
 from techsolutions_support.tests.factories import make_connector
 
 B_TS_1004 = "WDBN1NRJAPZ107337"
+OTHER_VIN = "YV2RP3US3SJ322061"
 
 
 class ConnectorTestCase(FrappeTestCase):
@@ -292,6 +295,26 @@ class TestFleetSync(ConnectorTestCase):
 		with start_simulator(auth="api_key", api_key="k-123") as sim:
 			keyed = make_connector("rFMS", f"{sim.url}/rfms", auth_type="API Key", api_key="k-123")
 			self.assertEqual(self.sync(keyed).status, "Success")
+
+
+class TestBatchedVehicleUpdates(ConnectorTestCase):
+	def test_a_value_the_database_refuses_costs_only_its_own_vehicle(self):
+		self.sync(self.fleet())
+		failures = []
+		run = SimpleNamespace(record_exception=lambda resource, vin, exc: failures.append((resource, vin)))
+		good = {"latitude": 52.5, "longitude": 13.4, "last_synced_at": frappe.utils.now_datetime()}
+		# Out of range for the column (decimal 21,9): the batch statement fails as a whole.
+		bad = {**good, "latitude": 10**15}
+
+		written = store.update_vehicles(run, "vehiclepositions", {B_TS_1004: good, OTHER_VIN: bad})
+
+		self.assertEqual(written, [B_TS_1004])
+		self.assertEqual(failures, [("vehiclepositions", OTHER_VIN)])
+		self.assertEqual(frappe.db.get_value("TS Vehicle", B_TS_1004, "latitude"), 52.5)
+
+	def test_only_report_fields_are_written(self):
+		with self.assertRaises(ValueError):
+			store._update_chunk(("plate",), {B_TS_1004: {"plate": "X"}})
 
 
 class TestRoutePlanSync(ConnectorTestCase):

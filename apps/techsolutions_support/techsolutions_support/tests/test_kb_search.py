@@ -5,6 +5,8 @@ check, the session user, as a request would. Articles use words of their own, so
 the test site never compete with them.
 """
 
+from unittest.mock import patch
+
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
@@ -173,6 +175,63 @@ class TestIndexFollowsArticles(KBSearchTestCase):
 		self.assertGreater(index.current_version(), loaded.version)
 		self.assertIsNot(index.get_index(), loaded)
 		self.assertIn(article, index.get_index().index)
+
+	def test_a_single_change_is_applied_in_place_without_a_full_reload(self):
+		article = make_article("Wechselkofferbuchung", "<p>Am Terminal anmelden.</p>", status="Draft")
+		index.get_index()
+
+		with patch.object(index, "load_index", wraps=index.load_index) as full_reloads:
+			article.status = "Published"
+			article.save(ignore_permissions=True)
+			published = found(self.search("Wechselkofferbuchung"))[:1]
+
+			article.title = "Containerannahme am Terminal"
+			article.save(ignore_permissions=True)
+			edited = (found(self.search("Containerannahme")), found(self.search("Wechselkofferbuchung")))
+
+			article.status = "Draft"
+			article.save(ignore_permissions=True)
+			unpublished = found(self.search("Containerannahme"))
+
+			article.status = "Published"
+			article.save(ignore_permissions=True)
+			article.delete(ignore_permissions=True)
+			deleted = found(self.search("Containerannahme", self.agent))
+
+		self.assertEqual(published, [article.name])
+		self.assertIn(article.name, edited[0])
+		self.assertNotIn(article.name, edited[1])
+		self.assertNotIn(article.name, unpublished)
+		self.assertNotIn(article.name, deleted)
+		self.assertNotIn(article.name, index.get_index().index)
+		self.assertEqual(full_reloads.call_count, 0)
+
+	def test_a_process_further_behind_applies_every_change_since_its_version(self):
+		first = make_article("Hubwagenausleihe", "<p>Ausleihe am Tor.</p>").name
+		behind = index.get_index()
+		behind_version = behind.version
+		second = make_article("Rolltorstörung", "<p>Tor klemmt.</p>").name
+		frappe.delete_doc("HD Article", first, ignore_permissions=True)
+
+		# Another process still at the older version: it catches up from the change log.
+		with patch.object(index, "load_index", wraps=index.load_index) as full_reloads:
+			caught_up = index.catch_up(
+				index.LoadedIndex(behind_version, behind.index, behind.synonyms), index.current_version()
+			)
+
+		self.assertEqual(full_reloads.call_count, 0)
+		self.assertIn(second, caught_up.index)
+		self.assertNotIn(first, caught_up.index)
+
+	def test_a_rebuild_or_a_version_the_log_no_longer_reaches_reloads_everything(self):
+		loaded = index.get_index()
+
+		with patch.object(index, "load_index", wraps=index.load_index) as full_reloads:
+			index.rebuild()
+			index.get_index()
+			index.catch_up(index.LoadedIndex(-5, loaded.index, loaded.synonyms), index.current_version())
+
+		self.assertEqual(full_reloads.call_count, 2)
 
 	def test_rebuild_writes_one_entry_per_article(self):
 		count = index.rebuild()

@@ -45,6 +45,12 @@ class TestSlaReports(FrappeTestCase):
 		cls.waited = ticket_at("2031-03-03 09:00:00")
 		change_at("2031-03-03 09:30:00", cls.waited, status="Waiting on Carrier", ts_carrier=cls.carrier)
 		change_at("2031-03-04 11:00:00", cls.waited, status="Open")
+		# Still waiting on another carrier since Monday 09:30, on a tier of its own (not counted above).
+		cls.running_carrier = f"Testspedition {random_string(6)}"
+		other = make_customer(make_tier("Mo-Fr 08-17 Berlin", {"Urgent": (120, 540)}))
+		with cls.freeze_time(cls, "2031-03-03 09:00:00"):
+			waiting = file_agent_ticket(other, "Urgent", "Ersatzteil beim Spediteur").name
+		change_at("2031-03-03 09:30:00", waiting, status="Waiting on Carrier", ts_carrier=cls.running_carrier)
 
 	def report(self, module, when: str, **filters) -> list[dict]:
 		with self.freeze_time(when):
@@ -107,6 +113,26 @@ class TestSlaReports(FrappeTestCase):
 					"longest_hours": 25.5,
 					# Monday 09:30-17:00 and Tuesday 08:00-11:00.
 					"business_hours": 10.5,
+				}
+			],
+		)
+
+	def test_a_carrier_still_waited_on_counts_until_now(self):
+		rows = self.report(ts_carrier_waiting_time, "2031-03-04 12:00:00", carrier=self.running_carrier)
+
+		self.assertEqual(
+			rows,
+			[
+				{
+					"carrier": self.running_carrier,
+					"pauses": 1,
+					"tickets": 1,
+					"waiting_now": 1,
+					"total_hours": 26.5,
+					"average_hours": 26.5,
+					"longest_hours": 26.5,
+					# Monday 09:30-17:00 and Tuesday 08:00-12:00, measured while the wait goes on.
+					"business_hours": 11.5,
 				}
 			],
 		)

@@ -6,18 +6,17 @@ connector runs (kept in the test's transaction); tickets are filed through the p
 
 import json
 import shutil
-import unittest
 from datetime import datetime
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from techsolutions_support import priority
+from techsolutions_support import links
 from techsolutions_support.api.portal import get_ticket
 from techsolutions_support.connectors.engine import run_connector
 from techsolutions_support.priority import clear_ruleset_cache
 from techsolutions_support.setup.ticket_context import AGENT_TEMPLATE_CONTEXT_FIELDS
-from techsolutions_support.simulator import start_simulator
+from techsolutions_support.simulator import generated_plate, generated_vin, start_simulator
 from techsolutions_support.tests.factories import (
 	changed_fixtures,
 	file_portal_ticket,
@@ -224,10 +223,6 @@ class TestLiveDataFeedsPriority(ContextTestCase):
 		self.assertEqual(ticket.ts_delivery_eta, datetime(2025, 3, 11, 14, 13))
 		self.assertEqual((first.tickets_reevaluated, again.tickets_reevaluated), (1, 0))
 
-	@unittest.skipUnless(
-		hasattr(priority, "delivery_facts"),
-		"priority.ticket_facts does not read links.delivery_facts yet (its GAP on delivery_delay_minutes)",
-	)
 	def test_a_delay_over_four_hours_raises_the_priority_of_a_linked_ticket(self):
 		deliveries, ticket = self.delay_ticket()
 		self.assertEqual(ticket.priority, "Medium")
@@ -236,6 +231,134 @@ class TestLiveDataFeedsPriority(ContextTestCase):
 		ticket.reload()
 
 		self.assertEqual((ticket.priority, ticket.ts_priority_rule), ("High", "Long delivery delay"))
+
+
+class TestWaitingTickets(ContextTestCase):
+	def test_a_ticket_filed_before_its_delivery_was_synced_is_linked_by_that_sync(self):
+		contact = make_contact(make_customer("Standard"))
+		waiting = file_portal_ticket(contact, f"Wo bleibt Sendung {DELAYED}?", "Sollte um 09:33 Uhr da sein.")
+		old = file_portal_ticket(contact, f"Nochmal Sendung {DELAYED}", "Seit Wochen offen.")
+		frappe.db.set_value("HD Ticket", old.name, "creation", frappe.utils.add_days(old.creation, -30))
+		self.assertIsNone(waiting.ts_delivery)
+		self.sync(self.fleet())
+
+		log = self.sync(self.deliveries())
+		again = self.sync(self.deliveries())
+		waiting.reload()
+
+		self.assertEqual((waiting.ts_delivery, waiting.ts_vehicle), (DELAYED, B_TS_1004))
+		self.assertEqual((waiting.ts_delivery_status, waiting.ts_delivery_delay), ("Delayed", 50))
+		self.assertIsNone(frappe.db.get_value("HD Ticket", old.name, "ts_delivery"))
+		self.assertGreaterEqual(log.tickets_linked, 1)
+		self.assertEqual(again.tickets_linked, 0)
+
+	def test_a_ticket_naming_a_new_vehicle_is_linked_and_the_setting_can_switch_it_off(self):
+		self.sim.set(generate=3, page_size=10)
+		contact = make_contact(make_customer("Standard"))
+		ticket = file_portal_ticket(
+			contact, f"LKW {generated_plate(1)} springt nicht an", "Steht am Hof.", ticket_type="Panne"
+		)
+		off = self.fleet()
+		off.db_set("link_tickets_days", 0)
+
+		skipped = self.sync(off)
+		self.assertEqual(skipped.tickets_linked, 0)
+		frappe.db.delete("TS Vehicle", {"connector": off.name})
+		log = self.sync(self.fleet())
+		ticket.reload()
+
+		self.assertEqual(ticket.ts_vehicle, generated_vin(1))
+		self.assertEqual(log.tickets_linked, 1)
+
+
+class TestUnknownDelay(ContextTestCase):
+	def without_current_eta(self, folder):
+		file = folder / "generic" / "deliveries.json"
+		data = json.loads(file.read_text(encoding="utf-8"))
+		for item in data["data"]["deliveries"]:
+			if item["shipment"]["trackingNo"] == DELAYED:
+				item["eta"]["current"] = None
+		file.write_text(json.dumps(data), encoding="utf-8")
+
+	def test_an_unknown_delay_stays_unknown_from_sync_to_rules(self):
+		folder = changed_fixtures(self.without_current_eta)
+		self.addCleanup(shutil.rmtree, folder.parent)
+		sim = self.start(folder)
+		frappe.get_doc(
+			{
+				"doctype": "TS Priority Rule",
+				"rule_name": f"Test on time {frappe.generate_hash(length=6)}",
+				"rule_order": 1,
+				"conditions": [
+					{
+						"group_no": 1,
+						"condition_field": "delivery_delay_minutes",
+						"operator": "is at most",
+						"condition_value": "0",
+					}
+				],
+				"actions": [{"action_type": "Set priority", "action_value": "Low"}],
+			}
+		).insert()
+		clear_ruleset_cache()
+		self.sync(make_connector("Generic JSON", f"{sim.url}/generic/deliveries"))
+		contact = make_contact(make_customer("Standard"))
+
+		ticket = file_portal_ticket(contact, f"Sendung {DELAYED} kommt zu spät", ticket_type="Lieferverzug")
+
+		delivery = frappe.db.get_value("TS Delivery", DELAYED, ["delay_minutes", "delay_known"], as_dict=True)
+		self.assertEqual((delivery.delay_minutes, delivery.delay_known), (0, 0))
+		self.assertEqual(links.delivery_facts(DELAYED), {"delivery_delay_minutes": None})
+		self.assertEqual((ticket.ts_delivery, ticket.ts_delivery_delay_known), (DELAYED, 0))
+		# A rule on the delay does not fire on an unknown one.
+		self.assertNotEqual(ticket.priority, "Low")
+		field = frappe.get_meta("HD Ticket").get_field("ts_delivery_delay")
+		self.assertIn("ts_delivery_delay_known", field.depends_on)
+
+		# The source tells the delay again: known once more.
+		self.sync(self.deliveries())
+		self.assertEqual(links.delivery_facts(DELAYED), {"delivery_delay_minutes": 50})
+
+	def test_an_unknown_delay_opens_no_proactive_ticket(self):
+		frappe.get_doc(
+			{
+				"doctype": "TS Proactive Rule",
+				"rule_name": f"Test {frappe.generate_hash(length=6)}",
+				"enabled": 1,
+				"event": "Delivery Delay",
+				"min_delay_minutes": 0,
+				"subject": "Sendung {tracking_number}",
+				"message": "Verspätung.",
+				"ticket_type": "Lieferverzug",
+			}
+		).insert()
+		folder = changed_fixtures(self.without_current_eta)
+		self.addCleanup(shutil.rmtree, folder.parent)
+		sim = self.start(folder)
+		connector = make_connector("Generic JSON", f"{sim.url}/generic/deliveries")
+		self.sync(connector)
+		frappe.db.set_value("TS Delivery", DELAYED, "sync_hash", "changed at the source")
+
+		log = self.sync(connector)
+
+		self.assertEqual(log.tickets_opened, 0)
+
+
+class TestTicketLinkIndexes(FrappeTestCase):
+	def test_linked_ticket_lookups_go_through_an_index(self):
+		# The lookup of events.hd_ticket_context.linked_open_tickets, per link field.
+		for field in ("ts_vehicle", "ts_delivery", "ts_route", "ts_solved_by_article"):
+			with self.subTest(field=field):
+				query = frappe.get_all(
+					"HD Ticket",
+					filters={field: ("in", ["X1", "X2"]), "status_category": ("in", ("Open", "Paused"))},
+					fields=["name", "ts_vehicle", "ts_delivery"],
+					run=False,
+				)
+				(plan,) = frappe.db.sql(f"explain {query}", as_dict=True)
+
+				self.assertTrue(frappe.db.has_index("tabHD Ticket", f"{field}_index"))
+				self.assertEqual(plan.key, f"{field}_index", plan)
 
 
 class TestProactiveTickets(ContextTestCase):

@@ -1,14 +1,18 @@
 """Time tickets waited on carriers, per carrier: the third party's own clock.
 
 Waited time is real time, nights and weekends included: what the customer waited because of the
-carrier. Business time paused is what the SLA clocks did not count meanwhile. A pause still in
-progress counts until now. Pauses are counted in the period they started.
+carrier. Business time paused is what the SLA clocks did not count meanwhile, on the ticket's
+business calendar. A pause still in progress counts until now, in both. Pauses are counted in the
+period they started.
 """
 
 import frappe
 from frappe import _
 from frappe.utils import flt, get_datetime, now_datetime
 
+from techsolutions_support.core.business_time import business_time_between
+from techsolutions_support.sla.calendars import get_calendar
+from techsolutions_support.sla.clock import aware, now_in, system_zone
 from techsolutions_support.sla.reports import period_filters
 
 UNKNOWN_CARRIER = "?"
@@ -64,9 +68,10 @@ def rows(filters: frappe._dict) -> list[dict]:
 	pauses = frappe.get_list(
 		"TS SLA Pause",
 		filters=conditions,
-		fields=["ticket", "carrier", "started_at", "ended_at", "business_minutes"],
+		fields=["name", "ticket", "carrier", "started_at", "ended_at", "business_minutes"],
 	)
 	now = now_datetime()
+	running_business_hours = business_hours_until_now([pause for pause in pauses if not pause.ended_at])
 
 	groups: dict[str, dict] = {}
 	for pause in pauses:
@@ -79,9 +84,11 @@ def rows(filters: frappe._dict) -> list[dict]:
 		row["waiting_now"] += not pause.ended_at
 		row["total_hours"] += hours
 		row["longest_hours"] = max(row["longest_hours"], hours)
-		# GAP: a pause in progress has no business time measured yet (it is measured when it ends),
-		# so this column leaves out the business time of carriers still being waited on.
-		row["business_hours"] += (pause.business_minutes or 0) / 60
+		if pause.ended_at:
+			row["business_hours"] += (pause.business_minutes or 0) / 60
+		else:
+			# Measured when the pause ends; until then, up to now.
+			row["business_hours"] += running_business_hours.get(pause.name, 0.0)
 
 	found = []
 	for carrier in sorted(groups, key=lambda name: -groups[name]["total_hours"]):
@@ -90,6 +97,35 @@ def rows(filters: frappe._dict) -> list[dict]:
 		row["average_hours"] = flt(row["total_hours"] / row["pauses"], 1)
 		found.append(row)
 	return found
+
+
+def business_hours_until_now(running: list) -> dict[str, float]:
+	"""Business hours of each pause still in progress, from its start until now, per pause name.
+
+	Counted on the business calendar of its ticket; a ticket without one (not on the app's clock)
+	or that the user may not read counts none.
+	"""
+	if not running:
+		return {}
+	calendars = dict(
+		frappe.get_list(
+			"HD Ticket",
+			filters={"name": ("in", list({pause.ticket for pause in running}))},
+			fields=["name", "ts_sla_calendar"],
+			as_list=True,
+		)
+	)
+	zone = system_zone()
+	now = now_in(zone)
+	hours = {}
+	for pause in running:
+		calendar = calendars.get(pause.ticket)
+		if not calendar:
+			continue
+		started = aware(pause.started_at, zone)
+		paused = business_time_between(started, now, get_calendar(calendar))
+		hours[pause.name] = max(paused.total_seconds(), 0) / 3600
+	return hours
 
 
 def new_row(carrier: str) -> dict:

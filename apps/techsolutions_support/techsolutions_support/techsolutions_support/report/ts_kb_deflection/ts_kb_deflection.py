@@ -1,5 +1,6 @@
-"""Self-help per article: how often suggested and opened, rated helpful, and still followed by a
-ticket of the same user within TS KB Settings' window; overall figures in the summary."""
+"""Self-help per article: how often suggested and opened, rated helpful, still followed by a
+ticket of the same user within TS KB Settings' window, and how many tickets agents marked as
+solved by it; overall figures in the summary."""
 
 import frappe
 from frappe import _
@@ -35,6 +36,7 @@ def columns() -> list[dict]:
 		{"fieldname": "deflection", "label": _("Deflected %"), "fieldtype": "Percent", "width": 100},
 		{"fieldname": "helpful", "label": _("Helpful"), "fieldtype": "Int", "width": 80},
 		{"fieldname": "not_helpful", "label": _("Not Helpful"), "fieldtype": "Int", "width": 95},
+		{"fieldname": "solved", "label": _("Solved Tickets"), "fieldtype": "Int", "width": 110},
 	]
 
 
@@ -62,10 +64,11 @@ def rows(per_article) -> list[dict]:
 			"deflection": None if stats.deflection_rate is None else round(100 * stats.deflection_rate, 1),
 			"helpful": stats.helpful,
 			"not_helpful": stats.not_helpful,
+			"solved": stats.solved,
 		}
 		for stats in per_article.values()
 	]
-	data.sort(key=lambda row: (-row["shown"], -row["opened"], row["article"]))
+	data.sort(key=lambda row: (-row["shown"], -row["opened"], -row["solved"], row["article"]))
 	return data
 
 
@@ -87,4 +90,5 @@ def summary(overall) -> list[dict]:
 			"value": f"{overall.helpful} / {overall.not_helpful}",
 			"datatype": "Data",
 		},
+		{"label": _("Tickets Solved by Articles"), "value": overall.solved, "datatype": "Int"},
 	]

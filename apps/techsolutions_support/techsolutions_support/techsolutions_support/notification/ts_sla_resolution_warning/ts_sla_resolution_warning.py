@@ -1,0 +1,5 @@
+from techsolutions_support.sla.alerts import notification_context
+
+
+def get_context(context):
+	return notification_context(context, "resolution_warning")
