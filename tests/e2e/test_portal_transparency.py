@@ -203,16 +203,21 @@ def test_foreign_ticket_reads_like_a_missing_one(open_page, admin: Client, ticke
 	"""A contact of another customer gets the same "not found" as for a ticket that does not exist."""
 	stranger = "r.lindenhof@getraenke-lindenhof.example"
 	http = Client(stranger, PASSWORD)
-	foreign = http.session.get(f"{URL}/support/ticket/{ticket['name']}", timeout=TIMEOUT_S)
-	missing = http.session.get(f"{URL}/support/ticket/999999999", timeout=TIMEOUT_S)
-	assert foreign.status_code == missing.status_code == 404
-	assert "Sendung kommt später?" not in foreign.text
+	# The method first: a portal page gives the session a CSRF token, which POSTs must then carry.
 	api = http.session.post(
 		f"{URL}/api/method/techsolutions_support.api.customer.get_ticket",
 		json={"name": ticket["name"]},
 		timeout=TIMEOUT_S,
 	)
 	assert api.status_code == 404
+	foreign = http.session.get(f"{URL}/support/ticket/{ticket['name']}", timeout=TIMEOUT_S)
+	missing = http.session.get(f"{URL}/support/ticket/999999999", timeout=TIMEOUT_S)
+	assert foreign.status_code == missing.status_code == 404
+	assert "Sendung kommt später?" not in foreign.text
+	# The portal's own page (not Frappe's generic one), the same for both, with a way back.
+	assert foreign.text == missing.text
+	assert 'id="ts-not-found"' in foreign.text and 'href="/support"' in foreign.text
+	assert "Anfrage nicht gefunden" in foreign.text
 
 
 def test_guests_are_sent_to_the_login(open_page):

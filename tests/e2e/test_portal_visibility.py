@@ -9,6 +9,7 @@ Needs a served test site: `./dev test e2e`.
 """
 
 import os
+import re
 import time
 from uuid import uuid4
 
@@ -33,6 +34,9 @@ GET_ONE = "/api/method/helpdesk.helpdesk.doctype.hd_ticket.api.get_one"
 LIST_DATA = "/api/method/helpdesk.api.doc.get_list_data"
 
 
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]*)"')
+
+
 class Client:
 	"""A browser-like session on the served site: cookies, and the site's name as Host."""
 
@@ -47,7 +51,13 @@ class Client:
 		return self.session.post(f"{URL}{path}", json=data, timeout=TIMEOUT_S)
 
 	def get(self, path: str, params: dict | None = None) -> requests.Response:
-		return self.session.get(f"{URL}{path}", params=params, timeout=TIMEOUT_S)
+		response = self.session.get(f"{URL}{path}", params=params, timeout=TIMEOUT_S)
+		# As a browser's page script does: once a page has given the session a CSRF token, the
+		# session's POSTs must carry it (Frappe refuses them otherwise).
+		token = CSRF_META.search(response.text)
+		if token and token.group(1):
+			self.session.headers["X-Frappe-CSRF-Token"] = token.group(1)
+		return response
 
 	def message(self, response: requests.Response):
 		assert response.ok, f"{response.request.url}: {response.status_code} {response.text[:300]}"

@@ -9,6 +9,7 @@ serve   serve an existing demo site
 import argparse
 import signal
 import sys
+from pathlib import Path
 
 from tstools import config, prereqs
 from tstools.bench import Bench
@@ -72,31 +73,48 @@ def serve_demo(port: int) -> None:
 		with_scheduler=True,
 	)
 	bench.bench("--site", template.name, "enable-scheduler", quiet=True)
+	mail = start_mail_sink(bench)
 	step(f"Starting the web server on 127.0.0.1:{port}, a worker, the scheduler and the simulator")
 	# The server runs in its own process group; a TERM or HUP to this process stops it too.
 	for stop_signal in (signal.SIGTERM, signal.SIGHUP):
 		signal.signal(stop_signal, stop_on_signal)
-	server.start()
-	print_welcome(template, port)
 	try:
+		server.start()
+		print_welcome(template, port, Path(mail.folder))
 		server.wait()
 	except KeyboardInterrupt:
 		pass
 	finally:
 		server.stop()
+		mail.shutdown()
+		mail.server_close()
+
+
+def start_mail_sink(bench: Bench):
+	"""The demo site mails through this sink (an Email Account the pilot data creates)."""
+	from tstools.mailsink import MailSink
+	from tstools.server import port_is_free
+
+	port = config.mail_port()
+	if not port_is_free(port):
+		fail(f"Port {port} for the demo's mail sink is in use; set TS_MAIL_PORT to another one.")
+	sink = MailSink(port, bench.path / "logs" / "ts-demo-mail")
+	sink.start()
+	return sink
 
 
 def stop_on_signal(signum: int, frame: object) -> None:
 	raise KeyboardInterrupt
 
 
-def print_welcome(template: config.SiteTemplate, port: int) -> None:
+def print_welcome(template: config.SiteTemplate, port: int, mail_folder: Path) -> None:
 	base = f"http://{template.name}:{port}"
 	print(
 		f"""
 TechSolutions Support demo is running (Ctrl-C stops it).
 
-  Customer portal  {base}/helpdesk/my-tickets
+  Customer portal  {base}/support   (for phones; installable; guests: {base}/support/track)
+  Helpdesk portal  {base}/helpdesk/my-tickets
   Agent UI         {base}/helpdesk/tickets
   Desk             {base}/app/hd-ticket
 
@@ -112,6 +130,8 @@ TechSolutions Support demo is running (Ctrl-C stops it).
 
   Fleet and route data come from the local simulator on {config.simulator_url()}; the connectors
   (desk: TS Connector) sync from it on their schedule, or at once with "Sync Now".
+  Mail the site sends (replies, notices, tracking links) is kept as files, not sent:
+  {mail_folder}
   Server, worker and scheduler output: {Bench().path / "logs" / "ts-demo.log"}
 """,
 		flush=True,

@@ -204,7 +204,11 @@ class Bench:
 				"ts-load-pilot",
 				"--path",
 				str(config.PILOT_DATA),
-				env={"TS_DEMO_PASSWORD": template.demo_password, "TS_SIM_URL": config.simulator_url()},
+				env={
+					"TS_DEMO_PASSWORD": template.demo_password,
+					"TS_SIM_URL": config.simulator_url(),
+					"TS_DEMO_MAIL": f"127.0.0.1:{config.mail_port()}" if template.mail_sink else "",
+				},
 			)
 
 	def new_site(self, template: config.SiteTemplate) -> None:

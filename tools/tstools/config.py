@@ -13,6 +13,7 @@ Every setting can be changed by an environment variable, named where it is read:
 	TS_REDIS_URL              Redis (default redis://127.0.0.1:6379)
 	TS_DEMO_PORT              port of the demo web server (default 8000)
 	TS_SIM_PORT               port of the fleet/route simulator the demo's connectors read (8090)
+	TS_MAIL_PORT              port of the demo's mail sink, which keeps the demo's mails as files (2525)
 	TS_ARTIFACTS              where test results go (default artifacts/ in the checkout)
 	TS_TEST_SITE              name of the test site (default from sites/test.json)
 """
@@ -106,6 +107,10 @@ def simulator_port() -> int:
 	return int(os.environ.get("TS_SIM_PORT", "8090"))
 
 
+def mail_port() -> int:
+	return int(os.environ.get("TS_MAIL_PORT", "2525"))
+
+
 def simulator_url() -> str:
 	return f"http://127.0.0.1:{simulator_port()}"
 
@@ -121,6 +126,7 @@ class SiteTemplate:
 	apps: tuple[str, ...]
 	load_pilot: bool
 	demo_password: str
+	mail_sink: bool
 	site_config: dict
 
 	@classmethod
@@ -136,5 +142,6 @@ class SiteTemplate:
 			apps=tuple(data["apps"]),
 			load_pilot=data.get("load_pilot", False),
 			demo_password=data.get("demo_password", ""),
+			mail_sink=data.get("mail_sink", False),
 			site_config=data.get("site_config", {}),
 		)

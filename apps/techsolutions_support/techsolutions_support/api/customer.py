@@ -15,6 +15,8 @@ from techsolutions_support.portal.view import STATUS_FILTERS, list_tickets_for, 
 
 # A reply longer than this is refused (a pasted log belongs in an attachment).
 MAX_REPLY_CHARS = 20_000
+# The portal's third tab: open and closed tickets together.
+ALL_FILTER = "all"
 
 
 class TicketNotFoundError(frappe.DoesNotExistError):
@@ -27,11 +29,12 @@ class InvalidReplyError(frappe.ValidationError):
 
 @frappe.whitelist(methods=["GET", "POST"])
 def list_tickets(page: int = 1, status: str | None = None) -> dict:
-	"""One page of the user's tickets (20 a page), open ones first; `status`: open, closed or empty."""
-	status = status or None
+	"""One page of the user's tickets (20 a page), open ones first; `status`: open, closed, or all
+	(also empty), as the portal's tabs name them."""
+	status = None if status in (None, "", ALL_FILTER) else status
 	if status is not None and status not in STATUS_FILTERS:
 		frappe.throw(
-			_("Unknown filter {0}: use open or closed.").format(status),
+			_("Unknown filter {0}: use open, closed or all.").format(status),
 			frappe.ValidationError,
 			title=_("Invalid Filter"),
 		)

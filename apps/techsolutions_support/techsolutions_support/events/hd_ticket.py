@@ -40,6 +40,9 @@ def before_insert(ticket, method=None):
 		# Customers never choose what the app derives: channel, tier, vehicle, priority.
 		ticket.ts_channel = detect_channel(ticket)
 		ticket.ts_tier = ticket.ts_vehicle = None
+		# A customer files for themself. Helpdesk refuses a contact that is not theirs, but takes
+		# the contact, and with it the customer and tier, from `raised_by` unchecked.
+		ticket.raised_by = session_email()
 
 	# Only flags here: Frappe resets fields of a higher permlevel after before_insert, so the
 	# lock itself is written in before_validate.
@@ -136,12 +139,17 @@ def lock_priority(ticket, before: str | None) -> None:
 
 def keep_derived_fields(ticket) -> None:
 	"""Tier and channel follow from the customer and the intake, never from an edit; the vehicle
-	may be corrected by an agent only. Anything else sent for them is undone."""
+	and who raised the ticket (replies are mailed there) may be corrected by an agent only.
+	Anything else sent for them is undone."""
 	before = ticket.get_doc_before_save()
-	fixed = ("ts_tier", "ts_channel") if is_agent() else ("ts_tier", "ts_channel", "ts_vehicle")
+	fixed = ("ts_tier", "ts_channel") if is_agent() else ("ts_tier", "ts_channel", "ts_vehicle", "raised_by")
 	for field in fixed:
 		if ticket.has_value_changed(field):
 			ticket.set(field, before.get(field))
+
+
+def session_email() -> str:
+	return frappe.db.get_value("User", frappe.session.user, "email") or frappe.session.user
 
 
 def site_language() -> str:

@@ -39,6 +39,8 @@ from techsolutions_support.core.portal_notices import (
 	ticket_changes,
 	wanted_channels,
 )
+from techsolutions_support.core.portal_view import customer_status, language_of
+from techsolutions_support.portal.view import ticket_state
 
 WATCHED_FIELDS = ("status", *DEADLINE_FIELDS)
 STAFF_ROLES = frozenset({"Agent", "Agent Manager", "System Manager", "Administrator"})
@@ -58,6 +60,9 @@ class Recipient:
 def on_ticket_update(ticket, method=None) -> None:
 	before = ticket.get_doc_before_save()
 	changes = ticket_changes(watched_values(before) if before else None, watched_values(ticket))
+	if before and status_kind(before) == status_kind(ticket):
+		# Two statuses the portal names alike (two paused ones without a reason): no news to read.
+		changes = [change for change in changes if change.kind != "status"]
 	if not changes:
 		return
 
@@ -205,7 +210,7 @@ def compose(ticket, change: TicketChange, lang: str) -> str:
 	"""The notice in the contact's language, plain text."""
 	if change.kind == "status":
 		return _("Request #{0} has a new status: {1}.", lang=lang).format(
-			ticket.name, _(change.value("status"), lang=lang)
+			ticket.name, status_words(ticket, lang)
 		)
 	if change.kind == "reply":
 		return _("Our support team replied to your request #{0}.", lang=lang).format(ticket.name)
@@ -219,6 +224,16 @@ def compose(ticket, change: TicketChange, lang: str) -> str:
 			_("solution by {0}", lang=lang).format(format_moment(change.value("resolution_by"), lang))
 		)
 	return _("New deadlines for request #{0}: {1}.", lang=lang).format(ticket.name, ", ".join(parts))
+
+
+def status_words(ticket, lang: str) -> str:
+	"""The status as the portal names it ("Waiting for your reply"), not Helpdesk's own name
+	("Replied"): a notice and the page it links to must say the same."""
+	return customer_status(ticket_state(ticket), language_of(lang)).text
+
+
+def status_kind(ticket) -> str:
+	return customer_status(ticket_state(ticket), "en").kind.value
 
 
 def format_moment(value, lang: str) -> str:

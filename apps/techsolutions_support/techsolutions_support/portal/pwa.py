@@ -79,6 +79,13 @@ def worker_context() -> dict[str, Any]:
 		"shell_assets": list(SHELL_ASSETS),
 		"shell_pages": list(SHELL_PAGES),
 		"scope": SCOPE,
+		# The page a session gets offline when nothing was kept for it (sw.js).
+		"lang": frappe.local.lang or "de",
+		"offline": {
+			"title": _("You are offline"),
+			"text": _("This page can be shown once you are online again and logged in."),
+			"retry": _("Try again"),
+		},
 	}
 
 

@@ -9,16 +9,14 @@ Files that are absent are skipped: a site can be loaded with a partial set.
 
 import json
 import os
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import frappe
-from frappe.utils import get_datetime, get_system_timezone
 
 from techsolutions_support.core.holidays_de import public_holidays
 from techsolutions_support.core.rule_forms import ACTION_LABELS, JOIN_LABELS, OPERATOR_LABELS, group_to_rows
+from techsolutions_support.setup.pilot_tickets import load_tickets, system_time
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -26,6 +24,9 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 # loses the last second of each day, but its deadlines are replaced by the app's clock
 # (techsolutions_support.sla), which counts 24/7 exactly.
 ALL_DAY = (("00:00:00", "23:59:59"),)
+
+
+DEMO_MAIL_ACCOUNT = "TechSolutions Support (Demo)"
 
 
 class PilotLoader:
@@ -46,6 +47,7 @@ class PilotLoader:
 		self.load_routes()
 		self.load_deliveries()
 		self.load_connectors()
+		self.load_mail_account()
 		self.load_tickets()
 		frappe.db.commit()
 		return self.counts
@@ -477,46 +479,38 @@ class PilotLoader:
 				values["field_mapping"] = json.dumps(values["field_mapping"], indent=1)
 			self.ensure("TS Connector", row["connector_name"], values)
 
-	# Sample tickets, filed as the contact would file them
+	def load_mail_account(self) -> None:
+		"""The demo's outgoing mail goes to the workspace's mail sink (TS_DEMO_MAIL, host:port),
+		which keeps each message as a file: agents can reply, customers get their notices and
+		tracking links, and nothing leaves the machine. Other sites get no account."""
+		sink = os.environ.get("TS_DEMO_MAIL")
+		if not sink or frappe.db.exists("Email Account", DEMO_MAIL_ACCOUNT):
+			return
+		host, _, port = sink.rpartition(":")
+		account = frappe.get_doc(
+			{
+				"doctype": "Email Account",
+				"email_account_name": DEMO_MAIL_ACCOUNT,
+				"email_id": "support@techsolutions.example",
+				"enable_outgoing": 1,
+				"default_outgoing": 1,
+				"smtp_server": host,
+				"smtp_port": int(port),
+				"use_tls": 0,
+				"use_ssl_for_outgoing": 0,
+				"no_smtp_authentication": 1,
+			}
+		)
+		# Frappe tries the SMTP server when the account is saved; the sink runs only while the
+		# demo is served, and the account's settings are known to be right for it.
+		account.flags.ignore_validate = True
+		account.insert(ignore_permissions=True)
+		self.count("Email Account")
+
+	# Sample tickets: filed by the contact, then worked as their story says (setup/pilot_tickets.py)
 
 	def load_tickets(self) -> None:
-		for row in self.read("tickets.json") or []:
-			customer = row.get("customer")
-			if frappe.db.exists("HD Ticket", {"subject": row["subject"], "raised_by": row["contact_email"]}):
-				continue
-			self.file_ticket(row, customer)
-
-	def file_ticket(self, row: dict[str, Any], customer: str | None) -> None:
-		created = system_time(row["created"]) if row.get("created") else None
-		user = frappe.session.user
-		frappe.set_user(
-			row["contact_email"] if frappe.db.exists("User", row["contact_email"]) else "Administrator"
-		)
-		try:
-			ticket = frappe.get_doc(
-				{
-					"doctype": "HD Ticket",
-					"subject": row["subject"],
-					"description": row.get("description"),
-					"ticket_type": row.get("ticket_type"),
-					"raised_by": row["contact_email"],
-					"via_customer_portal": int(row.get("channel", "portal") == "portal"),
-					"ts_channel": row.get("channel", "portal"),
-					"service_level_agreement_creation": created,
-					"opening_date": created.date() if created else None,
-				}
-			)
-			ticket.insert(ignore_permissions=True)
-		finally:
-			frappe.set_user(user)
-		if created:
-			frappe.db.set_value("HD Ticket", ticket.name, "creation", created, update_modified=False)
-		status = row.get("status", "Open")
-		if status != ticket.status:
-			ticket.reload()
-			ticket.status = status
-			ticket.save(ignore_permissions=True)
-		self.count("HD Ticket")
+		load_tickets(self.read("tickets.json") or [], self.count)
 
 	# Helpers
 
@@ -537,14 +531,6 @@ class PilotLoader:
 
 	def count(self, doctype: str) -> None:
 		self.counts[doctype] = self.counts.get(doctype, 0) + 1
-
-
-def system_time(value: str) -> datetime:
-	"""An ISO 8601 instant with offset, as the naive system-time-zone datetime Frappe stores."""
-	instant = datetime.fromisoformat(value)
-	if instant.tzinfo is None:
-		return get_datetime(value)
-	return instant.astimezone(ZoneInfo(get_system_timezone())).replace(tzinfo=None)
 
 
 def load(path: str, password: str) -> dict[str, int]:

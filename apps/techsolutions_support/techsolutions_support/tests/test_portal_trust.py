@@ -21,6 +21,7 @@ from techsolutions_support.api import tracking as tracking_api
 from techsolutions_support.core.tracking import LinkState, hash_token, split_link_param
 from techsolutions_support.portal import tracking
 from techsolutions_support.portal.notify import PREFERENCE_FIELDS
+from techsolutions_support.portal.view import ticket_view
 from techsolutions_support.tests.factories import (
 	file_portal_ticket,
 	make_agent,
@@ -288,7 +289,30 @@ class TestNotices(FrappeTestCase):
 		self.addCleanup(frappe.db.set_value, "User", self.contact, "language", "de")
 		self.as_agent(status="Replied")
 		[notice] = notices_for(self.ticket, kind="status")
-		self.assertEqual(notice.message, f"Request #{self.ticket} has a new status: Replied.")
+		self.assertEqual(notice.message, f"Request #{self.ticket} has a new status: Waiting for your reply.")
+
+	def test_a_status_is_named_as_the_portal_names_it(self):
+		# Helpdesk's own names ("Beantwortet", "Wartet auf Frachtführer") are the agents' words.
+		expected = {"Replied": "Wartet auf Ihre Antwort", "Waiting on Carrier": "Wartet auf den Spediteur"}
+		for status, words in expected.items():
+			self.as_agent(status=status)
+			notice = notices_for(self.ticket, kind="status")[-1]
+			self.assertEqual(notice.message, f"Anfrage #{self.ticket} hat einen neuen Status: {words}.")
+			frappe.set_user(self.contact)
+			self.addCleanup(frappe.set_user, "Administrator")
+			self.assertEqual(ticket_view(self.ticket, lang="de")["status"]["text"], words)
+			frappe.set_user("Administrator")
+
+	def test_a_status_the_portal_names_alike_is_no_news(self):
+		# A second open status of the team's own: the customer reads "Eingegangen" before and after.
+		if not frappe.db.exists("HD Ticket Status", "TS Second Check"):
+			frappe.get_doc(
+				{"doctype": "HD Ticket Status", "label_agent": "TS Second Check", "category": "Open"}
+			).insert(ignore_permissions=True)
+		self.as_agent(status="TS Second Check")
+		self.assertEqual(notices_for(self.ticket, kind="status"), [])
+		self.as_agent(status="Replied")
+		self.assertEqual(len(notices_for(self.ticket, kind="status")), 1)
 
 	def test_nobody_else_is_told(self):
 		self.as_agent(status="Replied")

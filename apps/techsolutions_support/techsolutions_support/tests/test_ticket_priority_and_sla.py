@@ -409,6 +409,57 @@ class TestDerivedFields(TicketTestCase):
 			(ticket.ts_tier, ticket.ts_channel, ticket.sla), ("Standard", "portal", "SLA Standard")
 		)
 
+	def test_a_customer_cannot_file_in_another_customers_name(self):
+		mine = make_contact(make_customer("Standard"))
+		premium = make_customer("Premium")
+		theirs = make_contact(premium)
+
+		frappe.set_user(mine)
+		try:
+			ticket = frappe.get_doc(
+				{
+					"doctype": "HD Ticket",
+					"subject": "Direkt angelegt",
+					"description": "x",
+					"raised_by": theirs,
+					"customer": premium,
+				}
+			)
+			# Helpdesk refuses the other company's customer for this contact; the app makes
+			# sure the contact (and with it customer and tier) is the session's own.
+			with self.assertRaises(frappe.ValidationError):
+				ticket.insert()
+			ticket = frappe.get_doc(
+				{
+					"doctype": "HD Ticket",
+					"subject": "Direkt angelegt",
+					"description": "x",
+					"raised_by": theirs,
+				}
+			).insert()
+		finally:
+			frappe.set_user("Administrator")
+
+		self.assertEqual(ticket.raised_by, mine)
+		self.assertEqual(ticket.contact, frappe.db.get_value("Contact", {"user": mine}))
+		self.assertNotEqual(ticket.customer, premium)
+		self.assertEqual(ticket.ts_tier, "Standard")
+
+	def test_a_customer_cannot_hand_a_ticket_to_someone_else_later(self):
+		mine = make_contact(make_customer("Standard"))
+		theirs = make_contact(make_customer("Premium"))
+		ticket = file_portal_ticket(mine, "Frage zur Rechnung", "Bitte prüfen.", ticket_type="Rechnung")
+
+		frappe.set_user(mine)
+		try:
+			ticket.reload()
+			ticket.raised_by = theirs
+			ticket.save()
+		finally:
+			frappe.set_user("Administrator")
+
+		self.assertEqual(frappe.db.get_value("HD Ticket", ticket.name, "raised_by"), mine)
+
 
 class TestCustomerView(TicketTestCase):
 	def test_the_portal_page_never_carries_the_priority_trace(self):

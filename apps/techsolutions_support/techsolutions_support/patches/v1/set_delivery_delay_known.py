@@ -5,8 +5,14 @@ that reads the delivery would say. Linked tickets follow."""
 import frappe
 from frappe.query_builder import DocType
 
+from techsolutions_support.setup.install import ensure_custom_fields
+
 
 def execute():
+	# Patches run before after_migrate creates the app's custom fields; the ticket's copy of the
+	# flag (HD Ticket.ts_delivery_delay_known) is one of them.
+	ensure_custom_fields()
+
 	delivery = DocType("TS Delivery")
 	(
 		frappe.qb.update(delivery)

@@ -29,5 +29,28 @@
 		navigator.serviceWorker.register("/support/sw.js", { scope: "/support" }).catch(() => {});
 	}
 
-	window.tsPortal = { call, csrfToken };
+	// The pages this device keeps for offline use (sw.js) show the names and subjects of a
+	// customer's requests: logging out deletes them before it leaves, so a phone handed on or
+	// shared shows nothing of them offline. The shell (styles, scripts, icons) stays.
+	async function forgetKeptPages() {
+		if (!("caches" in window)) return;
+		for (const name of await caches.keys()) {
+			if (!name.startsWith("ts-portal-")) continue;
+			const cache = await caches.open(name);
+			for (const request of await cache.keys()) {
+				if (!new URL(request.url).pathname.startsWith("/assets/")) await cache.delete(request);
+			}
+		}
+	}
+
+	document.addEventListener("click", (event) => {
+		const link = event.target instanceof Element && event.target.closest("a[data-ts-logout]");
+		if (!link || event.defaultPrevented || event.button !== 0) return;
+		event.preventDefault();
+		forgetKeptPages()
+			.catch(() => {})
+			.finally(() => { window.location.href = link.href; });
+	});
+
+	window.tsPortal = { call, csrfToken, forgetKeptPages };
 })();

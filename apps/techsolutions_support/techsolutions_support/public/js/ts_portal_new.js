@@ -210,14 +210,32 @@
 		element.hidden = !text;
 	}
 
+	// The sent request is confirmed above an empty form: what was sent is not shown as if it
+	// still waited, and the next request starts from nothing.
 	function showDone(result) {
 		const done = $("#ts-new-done");
 		done.querySelector("[data-ticket]").textContent = result.ticket;
 		done.querySelector("[data-ticket-link]").href = result.url;
 		done.hidden = false;
-		form.hidden = true;
+		startOver();
 		say("");
 		done.scrollIntoView({ block: "start" });
+	}
+
+	function startOver() {
+		clearTimeout(saveTimer);
+		clearTimeout(suggestTimer);
+		suggestRound += 1;
+		draft = { id: tsOutbox.newId(), user: tsOutbox.user, state: "editing", files: [] };
+		tsOutbox.shown = draft.id;
+		form.reset();
+		fillForm({});
+		renderFiles();
+		renderSuggestions([]);
+		showError(fileError, "");
+		showError(formError, "");
+		sending = false;
+		submit.disabled = false;
 	}
 
 	// Sending --------------------------------------------------------------------------------
