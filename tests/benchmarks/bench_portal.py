@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -106,6 +107,13 @@ def measure(url: str, site: str, data: dict, users: int, rounds: int) -> dict[st
 			f"{url}/api/method/login", json={"usr": data["user"], "pwd": PASSWORD}, timeout=TIMEOUT_S
 		)
 		response.raise_for_status()
+		# As the portal's script does: the page gives the session its CSRF token, which every
+		# POST then sends.
+		page = http.get(f"{url}/support", timeout=TIMEOUT_S)
+		page.raise_for_status()
+		token = re.search(r'<meta name="csrf-token" content="([^"]*)"', page.text)
+		if token and token.group(1):
+			http.headers["X-Frappe-CSRF-Token"] = token.group(1)
 		return http
 
 	calls = {
