@@ -18,6 +18,7 @@ from frappe.utils import format_datetime, now_datetime
 
 from helpdesk.utils import is_agent
 
+from techsolutions_support.languages import site_language
 from techsolutions_support.links import link_vehicle
 from techsolutions_support.priority import (
 	apply_priority,
@@ -150,12 +151,6 @@ def keep_derived_fields(ticket) -> None:
 
 def session_email() -> str:
 	return frappe.db.get_value("User", frappe.session.user, "email") or frappe.session.user
-
-
-def site_language() -> str:
-	"""Stored explanations are read by agents later: written in the site's language, not in the
-	language of whoever happened to save the ticket."""
-	return frappe.get_system_settings("language") or "en"
 
 
 def guard_priority_change(ticket) -> None:

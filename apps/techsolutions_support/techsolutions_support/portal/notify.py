@@ -40,6 +40,7 @@ from techsolutions_support.core.portal_notices import (
 	wanted_channels,
 )
 from techsolutions_support.core.portal_view import customer_status, language_of
+from techsolutions_support.languages import site_language
 from techsolutions_support.portal.view import ticket_state
 
 WATCHED_FIELDS = ("status", *DEADLINE_FIELDS)
@@ -113,20 +114,23 @@ def watched_values(ticket) -> dict:
 def recipient_of(ticket) -> Recipient | None:
 	"""The ticket's own contact, when it may read the ticket and did not make the change itself."""
 	user = frappe.db.get_value("Contact", ticket.contact, "user") if ticket.contact else None
-	if not user and ticket.raised_by and frappe.db.exists("User", ticket.raised_by):
-		user = ticket.raised_by
+	account = frappe.db.get_value(
+		"User", user or ticket.raised_by, ["name", "email", "enabled", "language"], as_dict=True
+	)
+	if account and not user:
+		user = account.name
 	# The contact's own address where it has a login: raised_by may be an agent filing for them.
-	email = (frappe.db.get_value("User", user, "email") if user else None) or ticket.raised_by
+	email = (account.email if account else None) or ticket.raised_by
 	if not email or frappe.session.user in (user, email):
 		return None
 
 	if user:
-		if is_staff(user) or not frappe.db.get_value("User", user, "enabled"):
+		if is_staff(user) or not (account and account.enabled):
 			return None
 		if not frappe.has_permission("HD Ticket", "read", doc=ticket, user=user):
 			return None
 
-	lang = (frappe.db.get_value("User", user, "language") if user else None) or site_language()
+	lang = (account.language if account else None) or site_language()
 	return Recipient(email=email, user=user, lang=lang)
 
 
@@ -268,7 +272,3 @@ def send_mail(ticket, recipient: Recipient, message: str) -> None:
 		reference_name=ticket.name,
 		add_unsubscribe_link=0,
 	)
-
-
-def site_language() -> str:
-	return frappe.db.get_single_value("System Settings", "language") or "en"

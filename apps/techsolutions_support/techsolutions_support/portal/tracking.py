@@ -35,6 +35,7 @@ from techsolutions_support.core.tracking import (
 	normalise_ticket_number,
 	split_link_param,
 )
+from techsolutions_support.languages import user_language
 from techsolutions_support.portal.notify import can_send_mail
 from techsolutions_support.portal.view import ticket_view
 
@@ -160,11 +161,7 @@ def send_link_mail(ticket: frappe._dict, address: str, param: str, minutes: int)
 def language_of(ticket: frappe._dict, address: str) -> str:
 	"""The contact's language (its user's), else the site's."""
 	user = (frappe.db.get_value("Contact", ticket.contact, "user") if ticket.contact else None) or address
-	return frappe.db.get_value("User", user, "language") or site_language()
-
-
-def site_language() -> str:
-	return frappe.db.get_single_value("System Settings", "language") or "en"
+	return user_language(user)
 
 
 def link_minutes() -> int:

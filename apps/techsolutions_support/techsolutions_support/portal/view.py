@@ -309,20 +309,24 @@ def ticket_events(ticket: Any) -> list[TicketEvent]:
 	return events
 
 
+# What a message shows in the timeline and the list (message_event).
+MESSAGE_FIELDS = [
+	"communication_date",
+	"creation",
+	"sent_or_received",
+	"communication_type",
+	"sender",
+	"sender_full_name",
+	"user",
+	"content",
+]
+
+
 def communication_events(ticket: str, zone: ZoneInfo) -> list[TicketEvent]:
 	rows = frappe.get_all(
 		"Communication",
 		filters={"reference_doctype": "HD Ticket", "reference_name": ticket},
-		fields=[
-			"communication_date",
-			"creation",
-			"sent_or_received",
-			"communication_type",
-			"sender",
-			"sender_full_name",
-			"user",
-			"content",
-		],
+		fields=MESSAGE_FIELDS,
 		order_by="creation asc",
 	)
 	return [message_event(row, zone) for row in rows]
@@ -393,17 +397,7 @@ def newest_messages(tickets: list[str]) -> dict[str, TicketEvent]:
 			"reference_name": ("in", tickets),
 			"communication_type": ("!=", "Automated Message"),
 		},
-		fields=[
-			"reference_name",
-			"communication_date",
-			"creation",
-			"sent_or_received",
-			"communication_type",
-			"sender",
-			"sender_full_name",
-			"user",
-			"content",
-		],
+		fields=["reference_name", *MESSAGE_FIELDS],
 		order_by="communication_date desc",
 	)
 	newest: dict[str, TicketEvent] = {}

@@ -11,6 +11,8 @@ from frappe import _
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 from frappe.custom.doctype.property_setter.property_setter import make_property_setter
 
+from techsolutions_support.languages import site_language
+
 # Same level as the priority trace (setup/install.py): agents read, customers never see.
 INTERNAL_PERMLEVEL = 1
 
@@ -251,7 +253,7 @@ def ensure_status_translations() -> None:
 	):
 		make_property_setter("HD Ticket Status", None, "translated_doctype", 1, "Check", for_doctype=True)
 
-	lang = frappe.db.get_single_value("System Settings", "language") or "en"
+	lang = site_language()
 	# The app's own labels in every language it ships: a label from before a language change is ours.
 	known = {"en", lang, *shipped_languages()}
 	for status, _reason, _color in PAUSE_STATUSES:
