@@ -1,4 +1,5 @@
-"""Browser fixtures for the portal tests: the system's headless Chromium driven by Playwright.
+"""Fixtures for the portal tests: the system's headless Chromium driven by Playwright, and the
+HTTP sessions (client.py) of Administrator and the pilot's agent.
 
 Playwright downloads no browser here; it drives Debian's `chromium` (or the one TS_CHROMIUM names).
 The served site is reached by its own name (`<site>:<port>`, which Chromium resolves to
@@ -12,10 +13,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from client import PASSWORD, SITE, URL, SiteClient
 
-URL = os.environ.get("TS_E2E_URL", "")
-SITE = os.environ.get("TS_E2E_SITE", "")
-PASSWORD = os.environ.get("TS_E2E_PASSWORD", "")
+AGENT = "agent@techsolutions.example"
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(os.environ.get("TS_ARTIFACTS") or ROOT / "artifacts") / "screenshots"
 
@@ -113,29 +113,29 @@ def screenshot(page, name: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def outgoing_mail_account() -> str:
+def admin() -> SiteClient:
+	"""Administrator over HTTP, for what a test prepares or checks behind the portal."""
+	return SiteClient("Administrator")
+
+
+@pytest.fixture(scope="session")
+def agent() -> SiteClient:
+	"""The pilot's support agent over HTTP."""
+	return SiteClient(AGENT)
+
+
+@pytest.fixture(scope="session")
+def outgoing_mail_account(admin: SiteClient) -> str:
 	"""An outgoing e-mail account on the served site, so that mails are queued (Email Queue).
 
 	Nothing is sent: it points at 127.0.0.1, waits for a password, and the test site's scheduler
 	(which would flush the queue) is off. Created once per site; returns its name.
 	"""
-	import requests
-
-	session = requests.Session()
-	session.headers.update({"Host": SITE, "Accept": "application/json"})
-	admin_password = os.environ.get("TS_E2E_ADMIN_PASSWORD", "")
-	login = session.post(
-		f"{URL}/api/method/login", json={"usr": "Administrator", "pwd": admin_password}, timeout=30
+	found = admin.get_list(
+		"Email Account", filters=[["enable_outgoing", "=", 1], ["default_outgoing", "=", 1]]
 	)
-	assert login.ok, f"login of Administrator failed: {login.status_code}"
-	found = session.get(
-		f"{URL}/api/resource/Email Account",
-		params={"filters": '[["enable_outgoing", "=", 1], ["default_outgoing", "=", 1]]'},
-		timeout=30,
-	)
-	assert found.ok, found.text[:300]
-	if found.json()["data"]:
-		return found.json()["data"][0]["name"]
+	if found:
+		return found[0]["name"]
 	account = {
 		"email_account_name": "Test Outgoing",
 		"email_id": "support@test-outgoing.example",
@@ -146,6 +146,4 @@ def outgoing_mail_account() -> str:
 		"no_smtp_authentication": 1,
 		"awaiting_password": 1,
 	}
-	created = session.post(f"{URL}/api/resource/Email Account", json=account, timeout=30)
-	assert created.ok, created.text[:300]
-	return created.json()["data"]["name"]
+	return admin.insert("Email Account", account)["name"]

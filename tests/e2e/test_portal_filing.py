@@ -6,22 +6,16 @@ returns, and refused files with their message. Needs a served test site: `./dev 
 
 import base64
 import json
-import os
 import struct
 import threading
 import uuid
 from pathlib import Path
 
 import pytest
-import requests
+from client import URL, SiteClient
 from conftest import screenshot
 
-URL = os.environ.get("TS_E2E_URL", "")
-SITE = os.environ.get("TS_E2E_SITE", "")
-ADMIN_PASSWORD = os.environ.get("TS_E2E_ADMIN_PASSWORD", "")
-PASSWORD = os.environ.get("TS_E2E_PASSWORD", "")
 PILOT = Path(__file__).resolve().parents[2] / "fixtures" / "pilot"
-TIMEOUT_S = 30
 FILE_REQUEST = "/api/method/techsolutions_support.api.filing.file_request"
 
 pytestmark = pytest.mark.skipif(not URL, reason="no test site served (run through ./dev test)")
@@ -32,59 +26,29 @@ def pilot_contact(tier: str = "Premium") -> str:
 	return next(customer for customer in customers if customer["tier"] == tier)["contacts"][0]["email"]
 
 
-def session(user: str, password: str) -> requests.Session:
-	http = requests.Session()
-	http.headers.update({"Host": SITE, "Accept": "application/json"})
-	response = http.post(f"{URL}/api/method/login", data={"usr": user, "pwd": password}, timeout=TIMEOUT_S)
-	assert response.ok, f"login of {user} failed: {response.status_code}"
-	return http
-
-
-@pytest.fixture(scope="module")
-def admin() -> requests.Session:
-	return session("Administrator", ADMIN_PASSWORD)
-
-
-def tickets_with_subject(admin: requests.Session, subject: str) -> list[dict]:
-	response = admin.get(
-		f"{URL}/api/resource/HD Ticket",
-		params={
-			"filters": json.dumps([["subject", "=", subject]]),
-			"fields": json.dumps(["name", "priority", "ts_tier", "ts_channel", "sla", "raised_by"]),
-		},
-		timeout=TIMEOUT_S,
+def tickets_with_subject(admin: SiteClient, subject: str) -> list[dict]:
+	return admin.get_list(
+		"HD Ticket",
+		filters=[["subject", "=", subject]],
+		fields=["name", "priority", "ts_tier", "ts_channel", "sla", "raised_by"],
 	)
-	assert response.ok, response.text[:300]
-	return response.json()["data"]
 
 
-def files_of(admin: requests.Session, ticket: str) -> list[dict]:
-	response = admin.get(
-		f"{URL}/api/resource/File",
-		params={
-			"filters": json.dumps(
-				[["attached_to_doctype", "=", "HD Ticket"], ["attached_to_name", "=", ticket]]
-			),
-			"fields": json.dumps(["file_name", "is_private"]),
-		},
-		timeout=TIMEOUT_S,
+def files_of(admin: SiteClient, ticket: str) -> list[dict]:
+	return admin.get_list(
+		"File",
+		filters=[["attached_to_doctype", "=", "HD Ticket"], ["attached_to_name", "=", ticket]],
+		fields=["file_name", "is_private"],
 	)
-	assert response.ok, response.text[:300]
-	return response.json()["data"]
 
 
-def kb_events(admin: requests.Session, user: str, event_type: str) -> list[dict]:
-	response = admin.get(
-		f"{URL}/api/resource/TS KB Event",
-		params={
-			"filters": json.dumps([["user", "=", user], ["event_type", "=", event_type]]),
-			"fields": json.dumps(["source", "article", "search_text"]),
-			"limit_page_length": 1000,
-		},
-		timeout=TIMEOUT_S,
+def kb_events(admin: SiteClient, user: str, event_type: str) -> list[dict]:
+	return admin.get_list(
+		"TS KB Event",
+		filters=[["user", "=", user], ["event_type", "=", event_type]],
+		fields=["source", "article", "search_text"],
+		limit_page_length=1000,
 	)
-	assert response.ok, response.text[:300]
-	return response.json()["data"]
 
 
 def make_jpeg(page, path: Path) -> Path:
@@ -362,19 +326,15 @@ def test_refused_files_get_a_message_naming_the_file(screen, open_page, tmp_path
 
 def test_two_sends_of_one_draft_at_once_file_one_ticket(admin):
 	user = pilot_contact()
-	http = session(user, PASSWORD)
-	page = http.get(f"{URL}/support/new", timeout=TIMEOUT_S).text
-	token = page.split('name="csrf-token" content="')[1].split('"')[0]
+	http = SiteClient(user)
+	# The page gives the session its CSRF token, which the client sends with every POST.
+	http.get("/support/new")
 	subject = f"Doppelt gesendet {uuid.uuid4().hex[:8]}"
 	form = {"client_request_id": str(uuid.uuid4()), "subject": subject, "description": "Zweimal getippt."}
 	answers = []
 
 	def send():
-		answers.append(
-			http.post(
-				f"{URL}{FILE_REQUEST}", data=form, headers={"X-Frappe-CSRF-Token": token}, timeout=TIMEOUT_S
-			)
-		)
+		answers.append(http.post(FILE_REQUEST, form=form))
 
 	senders = [threading.Thread(target=send) for _ in range(3)]
 	for sender in senders:

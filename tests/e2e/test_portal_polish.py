@@ -4,18 +4,12 @@ an empty form, the tracking page speaks the browser's language, and the app's ic
 Screenshots: polish-*.png. Needs a served test site: `./dev test e2e`.
 """
 
-import os
 from uuid import uuid4
 
 import pytest
-import requests
+from client import URL, SiteClient
 from conftest import screenshot
 
-URL = os.environ.get("TS_E2E_URL", "")
-SITE = os.environ.get("TS_E2E_SITE", "")
-PASSWORD = os.environ.get("TS_E2E_PASSWORD", "")
-ADMIN_PASSWORD = os.environ.get("TS_E2E_ADMIN_PASSWORD", "")
-TIMEOUT_S = 30
 NEW_TICKET = "helpdesk.helpdesk.doctype.hd_ticket.api.new"
 
 pytestmark = pytest.mark.skipif(not URL, reason="no test site served (run through ./dev test)")
@@ -35,32 +29,11 @@ KEPT_PAGES = """async () => {
 }"""
 
 
-class Session:
-	def __init__(self, user: str, password: str):
-		self.session = requests.Session()
-		self.session.headers.update({"Host": SITE, "Accept": "application/json"})
-		response = self.session.post(
-			f"{URL}/api/method/login", json={"usr": user, "pwd": password}, timeout=TIMEOUT_S
-		)
-		assert response.ok, f"login of {user} failed: {response.status_code}"
-
-	def call(self, method: str, **data):
-		response = self.session.post(f"{URL}/api/method/{method}", json=data, timeout=TIMEOUT_S)
-		assert response.ok, response.text[:300]
-		return response.json().get("message")
-
-	def set_status(self, ticket: str, status: str) -> None:
-		response = self.session.put(
-			f"{URL}/api/resource/HD Ticket/{ticket}", json={"status": status}, timeout=TIMEOUT_S
-		)
-		assert response.ok, response.text[:300]
-
-
 @pytest.fixture(scope="module")
 def colleague_ticket() -> dict:
 	"""A request of the manager's colleague, which the manager's list shows."""
 	subject = f"Palettenschaden Lager Riesa {uuid4().hex[:6]}"
-	created = Session(COLLEAGUE, PASSWORD).call(
+	created = SiteClient(COLLEAGUE).call(
 		NEW_TICKET, doc={"subject": subject, "description": f"<p>{subject}</p>"}
 	)
 	return {"name": str(created["name"]), "subject": subject}
@@ -124,9 +97,8 @@ def heights(page, selector: str) -> list[float]:
 	)
 
 
-def test_touch_targets_and_texts_keep_their_size_on_a_phone(open_page, colleague_ticket):
-	admin = Session("Administrator", ADMIN_PASSWORD)
-	admin.set_status(colleague_ticket["name"], "Replied")
+def test_touch_targets_and_texts_keep_their_size_on_a_phone(open_page, admin, colleague_ticket):
+	admin.set_value("HD Ticket", colleague_ticket["name"], status="Replied")
 	page = open_page("phone", COLLEAGUE)
 
 	page.goto("/support")
@@ -196,9 +168,7 @@ def test_the_tracking_page_speaks_the_browsers_language(open_page):
 
 	# The guest's language follows Accept-Language, a regional variant included.
 	for accepted, lang, log_in in (("en-US,en;q=0.9", "en", "Log in"), ("de-AT,de;q=0.8", "de", "Anmelden")):
-		answer = requests.get(
-			f"{URL}/support/track", headers={"Host": SITE, "Accept-Language": accepted}, timeout=TIMEOUT_S
-		)
+		answer = SiteClient().get("/support/track", headers={"Accept-Language": accepted})
 		assert answer.ok
 		assert f'<html lang="{lang}' in answer.text and f">{log_in}</a>" in answer.text, accepted
 

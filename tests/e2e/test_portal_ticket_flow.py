@@ -6,53 +6,29 @@ a contact of another customer sees it nowhere. Needs a served test site: `./dev 
 """
 
 import json
-import os
 from pathlib import Path
 
 import pytest
-import requests
+from client import URL, SiteClient
 
-URL = os.environ.get("TS_E2E_URL")
-SITE = os.environ.get("TS_E2E_SITE", "")
-PASSWORD = os.environ.get("TS_E2E_PASSWORD", "")
 PILOT = Path(__file__).resolve().parents[2] / "fixtures" / "pilot"
-TIMEOUT_S = 30
 
 pytestmark = pytest.mark.skipif(not URL, reason="no test site served (run through ./dev test)")
 
-NEW_TICKET = "/api/method/helpdesk.helpdesk.doctype.hd_ticket.api.new"
-GET_TICKET = "/api/method/helpdesk.helpdesk.doctype.hd_ticket.api.get_one"
-LIST_DATA = "/api/method/helpdesk.api.doc.get_list_data"
+NEW_TICKET = "helpdesk.helpdesk.doctype.hd_ticket.api.new"
+GET_TICKET = "helpdesk.helpdesk.doctype.hd_ticket.api.get_one"
+LIST_DATA = "helpdesk.api.doc.get_list_data"
 
 
-class Client:
-	"""A logged-in browser session: cookies, and the site name in the Host header."""
-
-	def __init__(self, user: str, password: str):
-		self.session = requests.Session()
-		self.session.headers.update({"Host": SITE, "Accept": "application/json"})
-		response = self.post("/api/method/login", {"usr": user, "pwd": password})
-		assert response.ok, f"login of {user} failed: {response.status_code} {response.text[:200]}"
-
-	def post(self, path: str, data: dict) -> requests.Response:
-		"""A JSON body, as frappe-ui sends it from the portal."""
-		return self.session.post(f"{URL}{path}", json=data, timeout=TIMEOUT_S)
-
-	def get(self, path: str, params: dict | None = None) -> requests.Response:
-		return self.session.get(f"{URL}{path}", params=params, timeout=TIMEOUT_S)
-
-	def portal_ticket_names(self) -> set[str]:
-		response = self.post(
-			LIST_DATA,
-			{
-				"doctype": "HD Ticket",
-				"rows": ["name", "subject"],
-				"page_length": 500,
-				"show_customer_portal_fields": 1,
-			},
-		)
-		assert response.ok, response.text[:300]
-		return {str(row["name"]) for row in response.json()["message"]["data"]}
+def portal_ticket_names(client: SiteClient) -> set[str]:
+	listed = client.call(
+		LIST_DATA,
+		doctype="HD Ticket",
+		rows=["name", "subject"],
+		page_length=500,
+		show_customer_portal_fields=1,
+	)
+	return {str(row["name"]) for row in listed["data"]}
 
 
 def pilot_contact(tier: str, index: int = 0) -> str:
@@ -62,43 +38,33 @@ def pilot_contact(tier: str, index: int = 0) -> str:
 
 
 @pytest.fixture(scope="module")
-def premium_contact() -> Client:
-	return Client(pilot_contact("Premium"), PASSWORD)
+def premium_contact() -> SiteClient:
+	return SiteClient(pilot_contact("Premium"))
 
 
 @pytest.fixture(scope="module")
-def agent() -> Client:
-	return Client("agent@techsolutions.example", PASSWORD)
+def other_customer_contact() -> SiteClient:
+	return SiteClient(pilot_contact("Standard"))
 
 
 @pytest.fixture(scope="module")
-def other_customer_contact() -> Client:
-	return Client(pilot_contact("Standard"), PASSWORD)
-
-
-@pytest.fixture(scope="module")
-def filed_ticket(premium_contact: Client) -> str:
-	response = premium_contact.post(
+def filed_ticket(premium_contact: SiteClient) -> str:
+	filed = premium_contact.call(
 		NEW_TICKET,
-		{
-			"doc": {
-				"subject": "E2E: LKW B-TS 1004 liegengeblieben",
-				"description": "<p>Unser LKW steht mit einer Panne auf der A2 bei Helmstedt.</p>",
-				"ticket_type": "Panne",
-				# A customer asking for a priority is ignored: the rules decide.
-				"priority": "Low",
-			},
-			"attachments": [],
+		doc={
+			"subject": "E2E: LKW B-TS 1004 liegengeblieben",
+			"description": "<p>Unser LKW steht mit einer Panne auf der A2 bei Helmstedt.</p>",
+			"ticket_type": "Panne",
+			# A customer asking for a priority is ignored: the rules decide.
+			"priority": "Low",
 		},
+		attachments=[],
 	)
-	assert response.ok, response.text[:500]
-	return str(response.json()["message"]["name"])
+	return str(filed["name"])
 
 
-def test_agent_sees_priority_rule_and_tier_sla(agent: Client, filed_ticket: str):
-	response = agent.get(f"/api/resource/HD Ticket/{filed_ticket}")
-	assert response.ok, response.text[:300]
-	ticket = response.json()["data"]
+def test_agent_sees_priority_rule_and_tier_sla(agent: SiteClient, filed_ticket: str):
+	ticket = agent.get_doc("HD Ticket", filed_ticket)
 
 	assert ticket["priority"] == "Urgent"
 	assert ticket["ts_tier"] == "Premium"
@@ -111,17 +77,18 @@ def test_agent_sees_priority_rule_and_tier_sla(agent: Client, filed_ticket: str)
 	assert ticket["agreement_status"] == "First Response Due"
 
 
-def test_customer_follows_own_ticket(premium_contact: Client, filed_ticket: str):
-	assert filed_ticket in premium_contact.portal_ticket_names()
-	response = premium_contact.post(GET_TICKET, {"name": filed_ticket, "is_customer_portal": 1})
-	assert response.ok, response.text[:300]
-	assert response.json()["message"]["subject"].startswith("E2E:")
+def test_customer_follows_own_ticket(premium_contact: SiteClient, filed_ticket: str):
+	assert filed_ticket in portal_ticket_names(premium_contact)
+	ticket = premium_contact.call(GET_TICKET, name=filed_ticket, is_customer_portal=1)
+	assert ticket["subject"].startswith("E2E:")
 
 
-def test_other_customer_cannot_read_the_ticket(other_customer_contact: Client, filed_ticket: str):
-	assert filed_ticket not in other_customer_contact.portal_ticket_names()
+def test_other_customer_cannot_read_the_ticket(other_customer_contact: SiteClient, filed_ticket: str):
+	assert filed_ticket not in portal_ticket_names(other_customer_contact)
 
-	by_name = other_customer_contact.post(GET_TICKET, {"name": filed_ticket, "is_customer_portal": 1})
+	by_name = other_customer_contact.post(
+		f"/api/method/{GET_TICKET}", {"name": filed_ticket, "is_customer_portal": 1}
+	)
 	assert by_name.status_code in (403, 404), by_name.text[:200]
 
 	by_rest = other_customer_contact.get(f"/api/resource/HD Ticket/{filed_ticket}")
@@ -133,14 +100,12 @@ def test_other_customer_cannot_read_the_ticket(other_customer_contact: Client, f
 
 
 def test_guest_cannot_read_the_ticket(filed_ticket: str):
-	response = requests.get(
-		f"{URL}/api/resource/HD Ticket/{filed_ticket}", headers={"Host": SITE}, timeout=TIMEOUT_S
-	)
+	response = SiteClient().get(f"/api/resource/HD Ticket/{filed_ticket}")
 	assert response.status_code in (401, 403, 404)
 
 
 def test_customer_cannot_query_by_agents_only_fields(
-	premium_contact: Client, agent: Client, filed_ticket: str
+	premium_contact: SiteClient, agent: SiteClient, filed_ticket: str
 ):
 	"""Filtering by a hidden text would reveal it one guess at a time: refused for customers."""
 	probe = {"filters": json.dumps([["ts_priority_reason", "like", "%Safety%"]]), "limit_page_length": 5}
@@ -148,17 +113,27 @@ def test_customer_cannot_query_by_agents_only_fields(
 	assert premium_contact.get("/api/resource/HD Ticket", probe).status_code == 403
 	assert agent.get("/api/resource/HD Ticket", probe).ok
 	listed = premium_contact.post(
-		LIST_DATA,
+		f"/api/method/{LIST_DATA}",
 		{"doctype": "HD Ticket", "rows": ["name", "ts_priority_reason"], "show_customer_portal_fields": 1},
 	)
 	assert listed.status_code == 403
 
 
-def test_filing_returns_no_agents_only_fields(premium_contact: Client):
-	response = premium_contact.post(
-		NEW_TICKET,
-		{"doc": {"subject": "E2E: Frage zur Abholung", "description": "<p>Wann?</p>"}, "attachments": []},
+def test_filing_returns_no_agents_only_fields(premium_contact: SiteClient):
+	returned = premium_contact.call(
+		NEW_TICKET, doc={"subject": "E2E: Frage zur Abholung", "description": "<p>Wann?</p>"}, attachments=[]
 	)
-	assert response.ok, response.text[:300]
-	returned = response.json()["message"]
 	assert "ts_priority_reason" not in returned and "ts_priority_rule" not in returned
+
+
+def test_helpdesks_portal_sends_a_customer_here_and_keeps_an_agent(
+	premium_contact: SiteClient, agent: SiteClient, filed_ticket: str
+):
+	# As a link in one of Helpdesk's own e-mails to the customer opens it.
+	opened = premium_contact.get(f"/helpdesk/my-tickets/{filed_ticket}", allow_redirects=False)
+	assert opened.status_code == 302
+	assert opened.headers["Location"] == f"/support/ticket/{filed_ticket}"
+	assert premium_contact.get("/helpdesk", allow_redirects=False).headers["Location"] == "/support"
+	assert premium_contact.get("/helpdesk/kb-public", allow_redirects=False).status_code == 200
+
+	assert agent.get(f"/helpdesk/tickets/{filed_ticket}", allow_redirects=False).status_code == 200

@@ -16,46 +16,24 @@ from pathlib import Path
 from uuid import uuid4
 
 import pytest
-import requests
+from client import URL, SiteClient
 from conftest import screenshot
 
-URL = os.environ.get("TS_E2E_URL")
-SITE = os.environ.get("TS_E2E_SITE", "")
-ADMIN_PASSWORD = os.environ.get("TS_E2E_ADMIN_PASSWORD", "")
-TIMEOUT_S = 30
 ARTIFACTS = Path(os.environ.get("TS_ARTIFACTS") or Path(__file__).resolve().parents[2] / "artifacts")
 # The mail is queued by a background job; the worker picks it up within seconds.
 MAIL_WAIT_S = 60
+REQUEST_LINK = "/api/method/techsolutions_support.api.tracking.request_link"
 
 pytestmark = pytest.mark.skipif(not URL, reason="no test site served (run through ./dev test)")
 
 LINK = re.compile(r"/support/track\?link=([A-Za-z0-9._-]+)")
 
 
-class Admin:
-	def __init__(self):
-		self.session = requests.Session()
-		self.session.headers.update({"Host": SITE, "Accept": "application/json"})
-		response = self.session.post(
-			f"{URL}/api/method/login", json={"usr": "Administrator", "pwd": ADMIN_PASSWORD}, timeout=TIMEOUT_S
-		)
-		assert response.ok, response.text[:200]
-
-	def get(self, path: str, params: dict | None = None):
-		response = self.session.get(f"{URL}{path}", params=params, timeout=TIMEOUT_S)
-		assert response.ok, f"{path}: {response.status_code} {response.text[:300]}"
-		return response.json()["data"]
-
-	def mails_about(self, ticket: str) -> list[dict]:
-		rows = self.get(
-			"/api/resource/Email Queue",
-			{
-				"filters": f'[["reference_name", "=", "{ticket}"]]',
-				"fields": '["name"]',
-				"limit_page_length": 0,
-			},
-		)
-		return [self.get(f"/api/resource/Email Queue/{row['name']}") for row in rows]
+def mails_about(admin: SiteClient, ticket: str) -> list[dict]:
+	rows = admin.get_list(
+		"Email Queue", filters=[["reference_name", "=", ticket]], fields=["name"], limit_page_length=0
+	)
+	return [admin.get_doc("Email Queue", row["name"]) for row in rows]
 
 
 def text_of(mail: dict) -> str:
@@ -64,23 +42,15 @@ def text_of(mail: dict) -> str:
 	return "\n".join(part.decode("utf-8", "replace") for part in parts if part)
 
 
-@pytest.fixture(scope="module")
-def admin(outgoing_mail_account) -> Admin:
-	return Admin()
-
-
 @pytest.fixture
-def emailed_ticket(admin: Admin) -> dict:
+def emailed_ticket(admin: SiteClient, outgoing_mail_account: str) -> dict:
 	"""A request that came in by e-mail from someone without a portal login."""
 	address = f"dispo-{uuid4().hex[:10]}@kunde-ohne-konto.example"
 	subject = f"Rampe 4 blockiert {uuid4().hex[:6]}"
-	response = admin.session.post(
-		f"{URL}/api/resource/HD Ticket",
-		json={"subject": subject, "description": f"<p>{subject}</p>", "raised_by": address},
-		timeout=TIMEOUT_S,
+	filed = admin.insert(
+		"HD Ticket", {"subject": subject, "description": f"<p>{subject}</p>", "raised_by": address}
 	)
-	assert response.ok, response.text[:300]
-	return {"name": str(response.json()["data"]["name"]), "subject": subject, "address": address}
+	return {"name": str(filed["name"]), "subject": subject, "address": address}
 
 
 def request_link(page, number: str, address: str) -> str:
@@ -100,7 +70,7 @@ def client_address() -> dict[str, str]:
 	return {"X-Forwarded-For": f"10.{number % 256}.{number // 256 % 256}.{number // 65536 % 254 + 1}"}
 
 
-def test_guest_tracks_a_request_once_by_mailed_link(open_page, admin: Admin, emailed_ticket: dict):
+def test_guest_tracks_a_request_once_by_mailed_link(open_page, admin: SiteClient, emailed_ticket: dict):
 	page = open_page("phone", extra_http_headers=client_address())
 	ticket, address = emailed_ticket["name"], emailed_ticket["address"]
 
@@ -116,7 +86,7 @@ def test_guest_tracks_a_request_once_by_mailed_link(open_page, admin: Admin, ema
 	mails: list[dict] = []
 	deadline = time.monotonic() + MAIL_WAIT_S
 	while not mails and time.monotonic() < deadline:
-		mails = [mail for mail in admin.mails_about(ticket) if LINK.search(text_of(mail))]
+		mails = [mail for mail in mails_about(admin, ticket) if LINK.search(text_of(mail))]
 		time.sleep(0.5)
 	assert len(mails) == 1, f"one tracking mail expected, found {len(mails)}"
 	assert [row["recipient"] for row in mails[0]["recipients"]] == [address]
@@ -149,12 +119,10 @@ def test_guest_tracks_a_request_once_by_mailed_link(open_page, admin: Admin, ema
 	assert emailed_ticket["subject"] not in json.dumps(answer)
 
 
-def test_same_answer_for_right_and_wrong_requests_and_their_times(admin: Admin, emailed_ticket: dict):
+def test_same_answer_for_right_and_wrong_requests_and_their_times(admin: SiteClient, emailed_ticket: dict):
 	"""The answers are equal; the answer times are printed side by side (the request does the same
 	work either way, the lookup and the mail happen in a background job)."""
-	guest = requests.Session()
-	guest.headers.update({"Host": SITE, "Accept": "application/json", **client_address()})
-	method = f"{URL}/api/method/techsolutions_support.api.tracking.request_link"
+	guest = SiteClient(headers=client_address())
 	name, address = emailed_ticket["name"], emailed_ticket["address"]
 	# Three requests per address and hour are allowed: two right ones and one with a wrong number.
 	cases = [
@@ -169,7 +137,7 @@ def test_same_answer_for_right_and_wrong_requests_and_their_times(admin: Admin, 
 	times: dict[str, list[float]] = {}
 	for case, number, to in cases:
 		started = time.perf_counter()
-		response = guest.post(method, data={"ticket": number, "email": to}, timeout=TIMEOUT_S)
+		response = guest.post(REQUEST_LINK, form={"ticket": number, "email": to})
 		times.setdefault(case, []).append(time.perf_counter() - started)
 		assert response.ok, response.text[:300]
 		answers.setdefault(case, set()).add(response.json()["message"]["message"])
@@ -179,5 +147,5 @@ def test_same_answer_for_right_and_wrong_requests_and_their_times(admin: Admin, 
 	(ARTIFACTS / "tracking-answer-times.json").write_text(json.dumps(measured, indent=1))
 
 	# A fourth request for the same address within the hour is refused, whatever the number.
-	refused = guest.post(method, data={"ticket": "99999998", "email": address}, timeout=TIMEOUT_S)
+	refused = guest.post(REQUEST_LINK, form={"ticket": "99999998", "email": address})
 	assert refused.status_code == 429, refused.status_code

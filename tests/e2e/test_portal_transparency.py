@@ -6,50 +6,17 @@ customer reads that in plain words, with the clock stopped. Every step is kept a
 (artifacts/screenshots/transparency-*.png). Needs a served test site: `./dev test e2e`.
 """
 
-import os
 from datetime import datetime, timedelta
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 import pytest
-import requests
+from client import PASSWORD, URL, SiteClient
 from conftest import screenshot
 
-URL = os.environ.get("TS_E2E_URL")
-SITE = os.environ.get("TS_E2E_SITE", "")
-PASSWORD = os.environ.get("TS_E2E_PASSWORD", "")
-ADMIN_PASSWORD = os.environ.get("TS_E2E_ADMIN_PASSWORD", "")
-TIMEOUT_S = 30
 BERLIN = ZoneInfo("Europe/Berlin")
 
 pytestmark = pytest.mark.skipif(not URL, reason="no test site served (run through ./dev test)")
-
-
-class Client:
-	"""A logged-in session over HTTP, with the site in the Host header."""
-
-	def __init__(self, user: str, password: str):
-		self.session = requests.Session()
-		self.session.headers.update({"Host": SITE, "Accept": "application/json"})
-		response = self.session.post(
-			f"{URL}/api/method/login", json={"usr": user, "pwd": password}, timeout=TIMEOUT_S
-		)
-		assert response.ok, f"login of {user} failed: {response.status_code} {response.text[:200]}"
-
-	def call(self, method: str, **data) -> dict:
-		response = self.session.post(f"{URL}/api/method/{method}", json=data, timeout=TIMEOUT_S)
-		assert response.ok, response.text[:500]
-		return response.json().get("message")
-
-	def insert(self, doctype: str, doc: dict) -> dict:
-		response = self.session.post(f"{URL}/api/resource/{doctype}", json=doc, timeout=TIMEOUT_S)
-		assert response.ok, response.text[:500]
-		return response.json()["data"]
-
-	def update(self, doctype: str, name: str, values: dict) -> dict:
-		response = self.session.put(f"{URL}/api/resource/{doctype}/{name}", json=values, timeout=TIMEOUT_S)
-		assert response.ok, response.text[:500]
-		return response.json()["data"]
 
 
 def stamp(moment: datetime) -> str:
@@ -58,17 +25,7 @@ def stamp(moment: datetime) -> str:
 
 
 @pytest.fixture(scope="module")
-def admin() -> Client:
-	return Client("Administrator", ADMIN_PASSWORD)
-
-
-@pytest.fixture(scope="module")
-def agent() -> Client:
-	return Client("agent@techsolutions.example", PASSWORD)
-
-
-@pytest.fixture(scope="module")
-def contact(admin: Client) -> str:
+def contact(admin: SiteClient) -> str:
 	"""A German-speaking contact of a new Premium customer (the pilot's contacts stay untouched)."""
 	suffix = uuid4().hex[:8]
 	email = f"portal-{suffix}@kunde-transparenz.example"
@@ -106,10 +63,9 @@ def contact(admin: Client) -> str:
 
 
 @pytest.fixture
-def ticket(admin: Client, contact: str) -> dict:
+def ticket(admin: SiteClient, contact: str) -> dict:
 	"""A ticket the contact filed, linked to a delivery of its customer that runs 45 minutes late."""
-	customer_client = Client(contact, PASSWORD)
-	filed = customer_client.call(
+	filed = SiteClient(contact).call(
 		"helpdesk.helpdesk.doctype.hd_ticket.api.new",
 		doc={
 			"subject": "Sendung kommt später?",
@@ -133,7 +89,7 @@ def ticket(admin: Client, contact: str) -> dict:
 			"last_synced_at": stamp(now),
 		},
 	)
-	admin.update("HD Ticket", filed["name"], {"ts_delivery": tracking})
+	admin.set_value("HD Ticket", filed["name"], ts_delivery=tracking)
 	return {"name": str(filed["name"]), "tracking": tracking}
 
 
@@ -142,7 +98,7 @@ def page_width_fits(page) -> bool:
 
 
 def test_customer_follows_deadline_shipment_and_status(
-	open_page, screen, agent: Client, contact: str, ticket: dict
+	open_page, screen, agent: SiteClient, contact: str, ticket: dict
 ):
 	page = open_page(screen, contact)
 	name = ticket["name"]
@@ -177,7 +133,7 @@ def test_customer_follows_deadline_shipment_and_status(
 	screenshot(page, f"transparency-{screen}-2-ticket")
 
 	# An agent puts the ticket on waiting for a carrier; the customer reloads.
-	agent.update("HD Ticket", name, {"status": "Waiting on Carrier", "ts_carrier": "Spedition Krause"})
+	agent.set_value("HD Ticket", name, status="Waiting on Carrier", ts_carrier="Spedition Krause")
 	page.reload()
 	assert page.locator(".ts-ticket-head .ts-chip").inner_text() == "Wartet auf den Spediteur"
 	assert page.locator("p.ts-waiting").inner_text() == "Wir warten auf den Spediteur Spedition Krause."
@@ -199,19 +155,13 @@ def test_customer_follows_deadline_shipment_and_status(
 	screenshot(page, f"transparency-{screen}-4-replied")
 
 
-def test_foreign_ticket_reads_like_a_missing_one(open_page, admin: Client, ticket: dict):
+def test_foreign_ticket_reads_like_a_missing_one(open_page, admin: SiteClient, ticket: dict):
 	"""A contact of another customer gets the same "not found" as for a ticket that does not exist."""
-	stranger = "r.lindenhof@getraenke-lindenhof.example"
-	http = Client(stranger, PASSWORD)
-	# The method first: a portal page gives the session a CSRF token, which POSTs must then carry.
-	api = http.session.post(
-		f"{URL}/api/method/techsolutions_support.api.customer.get_ticket",
-		json={"name": ticket["name"]},
-		timeout=TIMEOUT_S,
-	)
+	stranger = SiteClient("r.lindenhof@getraenke-lindenhof.example")
+	api = stranger.post("/api/method/techsolutions_support.api.customer.get_ticket", {"name": ticket["name"]})
 	assert api.status_code == 404
-	foreign = http.session.get(f"{URL}/support/ticket/{ticket['name']}", timeout=TIMEOUT_S)
-	missing = http.session.get(f"{URL}/support/ticket/999999999", timeout=TIMEOUT_S)
+	foreign = stranger.get(f"/support/ticket/{ticket['name']}")
+	missing = stranger.get("/support/ticket/999999999")
 	assert foreign.status_code == missing.status_code == 404
 	assert "Sendung kommt später?" not in foreign.text
 	# The portal's own page (not Frappe's generic one), the same for both, with a way back.

@@ -8,19 +8,11 @@ Every refusal is checked beside a positive case, so a broken login cannot pass f
 Needs a served test site: `./dev test e2e`.
 """
 
-import os
-import re
 import time
 from uuid import uuid4
 
 import pytest
-import requests
-
-URL = os.environ.get("TS_E2E_URL")
-SITE = os.environ.get("TS_E2E_SITE", "")
-PASSWORD = os.environ.get("TS_E2E_PASSWORD", "")
-ADMIN_PASSWORD = os.environ.get("TS_E2E_ADMIN_PASSWORD", "")
-TIMEOUT_S = 30
+from client import URL, SiteClient
 
 pytestmark = pytest.mark.skipif(not URL, reason="no test site served (run through ./dev test)")
 
@@ -29,103 +21,57 @@ MEMBER = "o.brodersen@spedition-nordlicht.example"
 COLLEAGUE = "m.aksoy@spedition-nordlicht.example"
 OTHER = "l.hoffmeister@frischdienst-havelland.example"
 
-NEW_TICKET = "/api/method/helpdesk.helpdesk.doctype.hd_ticket.api.new"
+NEW_TICKET = "helpdesk.helpdesk.doctype.hd_ticket.api.new"
 GET_ONE = "/api/method/helpdesk.helpdesk.doctype.hd_ticket.api.get_one"
-LIST_DATA = "/api/method/helpdesk.api.doc.get_list_data"
-
-
-CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]*)"')
-
-
-class Client:
-	"""A browser-like session on the served site: cookies, and the site's name as Host."""
-
-	def __init__(self, user: str | None = None, password: str = PASSWORD):
-		self.session = requests.Session()
-		self.session.headers.update({"Host": SITE, "Accept": "application/json"})
-		if user:
-			response = self.post("/api/method/login", {"usr": user, "pwd": password})
-			assert response.ok, f"login of {user} failed: {response.status_code} {response.text[:200]}"
-
-	def post(self, path: str, data: dict) -> requests.Response:
-		return self.session.post(f"{URL}{path}", json=data, timeout=TIMEOUT_S)
-
-	def get(self, path: str, params: dict | None = None) -> requests.Response:
-		response = self.session.get(f"{URL}{path}", params=params, timeout=TIMEOUT_S)
-		# As a browser's page script does: once a page has given the session a CSRF token, the
-		# session's POSTs must carry it (Frappe refuses them otherwise).
-		token = CSRF_META.search(response.text)
-		if token and token.group(1):
-			self.session.headers["X-Frappe-CSRF-Token"] = token.group(1)
-		return response
-
-	def message(self, response: requests.Response):
-		assert response.ok, f"{response.request.url}: {response.status_code} {response.text[:300]}"
-		return response.json().get("message", response.json().get("data"))
+LIST_DATA = "helpdesk.api.doc.get_list_data"
 
 
 @pytest.fixture(scope="module")
-def clients() -> dict[str, Client]:
-	return {user: Client(user) for user in (MANAGER, MEMBER, COLLEAGUE, OTHER)} | {
-		"admin": Client("Administrator", ADMIN_PASSWORD),
-		"guest": Client(),
+def clients(admin: SiteClient) -> dict[str, SiteClient]:
+	return {user: SiteClient(user) for user in (MANAGER, MEMBER, COLLEAGUE, OTHER)} | {
+		"admin": admin,
+		"guest": SiteClient(),
 	}
 
 
 @pytest.fixture(scope="module")
-def tickets(clients: dict[str, Client]) -> dict[str, dict]:
+def tickets(clients: dict[str, SiteClient]) -> dict[str, dict]:
 	"""One ticket each of Brodersen, Aksoy (both Nordlicht) and Hoffmeister (Havelland), each
 	with a word of its own for the searches, and a private file on Brodersen's and Hoffmeister's."""
 	filed = {}
 	for user in (MEMBER, COLLEAGUE, OTHER):
 		marker = f"Sichtprobe{uuid4().hex[:10]}"
 		doc = {"subject": f"Palettenschaden {marker}", "description": f"<p>Schaden an Palette {marker}</p>"}
-		ticket = clients[user].message(clients[user].post(NEW_TICKET, {"doc": doc}))
+		ticket = clients[user].call(NEW_TICKET, doc=doc)
 		filed[user] = {"name": str(ticket["name"]), "marker": marker}
 	admin = clients["admin"]
 	for user in (MEMBER, OTHER):
-		response = admin.session.post(
-			f"{URL}/api/method/upload_file",
-			files={
-				"file": (
-					f"lieferschein-{uuid4().hex[:8]}.txt",
-					f"Lieferschein {filed[user]['marker']}".encode(),
-				)
-			},
-			data={"is_private": "1", "doctype": "HD Ticket", "docname": filed[user]["name"]},
-			timeout=TIMEOUT_S,
+		filed[user]["file"] = admin.attach_file(
+			"HD Ticket",
+			filed[user]["name"],
+			f"lieferschein-{uuid4().hex[:8]}.txt",
+			f"Lieferschein {filed[user]['marker']}".encode(),
 		)
-		filed[user]["file"] = admin.message(response)
 	# A file on the ticket's first message (its description), as replies with attachments have.
-	message = admin.message(
-		admin.get(
-			"/api/resource/Communication",
-			{"filters": f'[["reference_name", "=", "{filed[OTHER]["name"]}"]]', "limit_page_length": 1},
-		)
+	message = admin.get_list(
+		"Communication", filters=[["reference_name", "=", filed[OTHER]["name"]]], limit_page_length=1
 	)[0]["name"]
-	response = admin.session.post(
-		f"{URL}/api/method/upload_file",
-		files={"file": (f"foto-{uuid4().hex[:8]}.txt", f"Foto {filed[OTHER]['marker']}".encode())},
-		data={"is_private": "1", "doctype": "Communication", "docname": message},
-		timeout=TIMEOUT_S,
+	filed[OTHER]["message_file"] = admin.attach_file(
+		"Communication", message, f"foto-{uuid4().hex[:8]}.txt", f"Foto {filed[OTHER]['marker']}".encode()
 	)
-	filed[OTHER]["message_file"] = admin.message(response)
 	return filed
 
 
-def names_in_rest_list(client: Client) -> set[str]:
-	response = client.get(
-		"/api/resource/HD Ticket", {"fields": '["name"]', "limit_page_length": 0, "order_by": "creation desc"}
-	)
-	return {str(row["name"]) for row in client.message(response)}
+def names_in_rest_list(client: SiteClient) -> set[str]:
+	listed = client.get_list("HD Ticket", fields=["name"], limit_page_length=0, order_by="creation desc")
+	return {str(row["name"]) for row in listed}
 
 
-def names_in_portal_list(client: Client) -> set[str]:
-	response = client.post(
-		LIST_DATA,
-		{"doctype": "HD Ticket", "rows": ["name"], "page_length": 1000, "show_customer_portal_fields": 1},
+def names_in_portal_list(client: SiteClient) -> set[str]:
+	listed = client.call(
+		LIST_DATA, doctype="HD Ticket", rows=["name"], page_length=1000, show_customer_portal_fields=1
 	)
-	return {str(row["name"]) for row in client.message(response)["data"]}
+	return {str(row["name"]) for row in listed["data"]}
 
 
 @pytest.mark.parametrize(
@@ -223,38 +169,23 @@ def test_attachments_of_another_customers_ticket_are_refused(clients, tickets):
 		assert not listed.ok or listed.json()["data"] == []
 
 
-def test_a_status_change_notifies_only_the_tickets_contact(clients, tickets):
+def test_a_status_change_notifies_only_the_tickets_contact(clients, tickets, outgoing_mail_account):
 	admin = clients["admin"]
 	name = tickets[OTHER]["name"]
-	response = admin.session.put(
-		f"{URL}/api/resource/HD Ticket/{name}", json={"status": "Replied"}, timeout=TIMEOUT_S
-	)
-	assert response.ok, response.text[:300]
+	admin.set_value("HD Ticket", name, status="Replied")
 
-	notices = admin.message(
-		admin.get(
-			"/api/resource/TS Portal Notice",
-			{"filters": f'[["ticket", "=", "{name}"]]', "fields": '["user", "kind"]'},
-		)
-	)
+	notices = admin.get_list("TS Portal Notice", filters=[["ticket", "=", name]], fields=["user", "kind"])
 	assert {row["user"] for row in notices} == {OTHER}
 	assert "status" in {row["kind"] for row in notices}
 
 	recipients = set()
 	deadline = time.monotonic() + 10
 	while time.monotonic() < deadline and not recipients:
-		queued = admin.message(
-			admin.get(
-				"/api/resource/Email Queue",
-				{
-					"filters": f'[["reference_name", "=", "{name}"]]',
-					"fields": '["name"]',
-					"limit_page_length": 0,
-				},
-			)
+		queued = admin.get_list(
+			"Email Queue", filters=[["reference_name", "=", name]], fields=["name"], limit_page_length=0
 		)
 		for mail in queued:
-			doc = admin.message(admin.get(f"/api/resource/Email Queue/{mail['name']}"))
+			doc = admin.get_doc("Email Queue", mail["name"])
 			recipients |= {row["recipient"] for row in doc["recipients"]}
 		time.sleep(0.5)
 	assert recipients == {OTHER}
