@@ -2,7 +2,7 @@
 portal list call for the same contact, on a served site.
 
 	.venv/bin/python tests/benchmarks/bench_portal.py [--site ts-test.localhost] [--tickets 200]
-	    [--users 1,20] [--samples 200]
+	    [--load 1,20,20@2] [--samples 200] [--workers N] [--threads N]
 
 Run from the checkout with the workspace's Python (`./dev` creates .venv); TS_BENCH names the
 bench. It
@@ -10,14 +10,18 @@ bench. It
      tickets (filed through Helpdesk's portal method, so rules and SLA run; every fourth linked
      to a delivery, every second answered by an agent), committed, since the served site must
      see them;
-  2. serves the site on a free port on 127.0.0.1 (gunicorn, 2 workers with 4 threads each, as
-     ./dev test e2e does);
-  3. for each number in `--users` (default: 1, then 20), logs that many sessions in as that
-     contact, all at once; each does rounds (`--samples` / users) of: the portal's
-     list (GET /support), one ticket page (GET /support/ticket/<name>), the portal's list
-     method (techsolutions_support.api.customer.list_tickets) and, as the baseline, Helpdesk's
-     own portal list call (helpdesk.api.doc.get_list_data, 20 rows, customer portal fields),
-     all users at once, the order of the four shuffled per round so drift hits each alike;
+  2. serves the site on a free port on 127.0.0.1 with gunicorn as Frappe's bench sets it up for
+     production: 2 x cores + 1 workers, one request at a time each (`--workers`, `--threads`);
+  3. for each load in `--load`, logs that many users in as that contact, all at once; each
+     does rounds (`--samples` / users) of: the portal's list (GET /support), one ticket page
+     (GET /support/ticket/<name>), the portal's list method
+     (techsolutions_support.api.customer.list_tickets) and, as the baseline, Helpdesk's own
+     portal list call (helpdesk.api.doc.get_list_data, 20 rows, customer portal fields), the
+     order of the four shuffled per round so drift hits each alike. A load is USERS or
+     USERS@SECONDS: without seconds each user sends the next request as soon as the last one is
+     answered (every user always has a request in flight: the server's worst case); with
+     seconds each user pauses between requests for a random time of that mean (exponential),
+     as a person does who reads the page before the next click;
   4. prints the median and p95 of each in ms and the ratio of each p95 to the baseline's p95,
      then deletes everything it created.
 Every request has a timeout; the run is bounded by users x rounds x 4 requests per run. The issue's
@@ -46,8 +50,24 @@ def main() -> int:
 	parser = argparse.ArgumentParser()
 	parser.add_argument("--site", default="ts-test.localhost")
 	parser.add_argument("--tickets", type=int, default=200)
-	parser.add_argument("--users", default="1,20", help="concurrent users, one run per number given")
+	parser.add_argument(
+		"--load",
+		default="1,20,20@2",
+		help="runs: USERS (no pause between requests) or USERS@SECONDS (mean pause), comma-separated",
+	)
 	parser.add_argument("--samples", type=int, default=200, help="requests of each kind per run")
+	parser.add_argument(
+		"--workers",
+		type=int,
+		default=2 * (os.cpu_count() or 1) + 1,
+		help="gunicorn workers (default as bench's production set-up: 2 x cores + 1)",
+	)
+	parser.add_argument(
+		"--threads",
+		type=int,
+		default=1,
+		help="threads per gunicorn worker (./dev demo: 2 workers, 4 threads)",
+	)
 	parser.add_argument("--inside", choices=("prepare", "cleanup"), help=argparse.SUPPRESS)
 	parser.add_argument("--customer", help=argparse.SUPPRESS)
 	args = parser.parse_args()
@@ -72,17 +92,24 @@ def main() -> int:
 	try:
 		log = Path(os.environ.get("TS_ARTIFACTS") or ROOT / "artifacts") / "bench-portal-server.log"
 		log.parent.mkdir(parents=True, exist_ok=True)
-		levels = [int(number) for number in args.users.split(",")]
-		with serving(bench, args.site, log=log) as server:
+		loads = [parse_load(text) for text in args.load.split(",")]
+		with serving(bench, args.site, log=log, workers=args.workers, threads=args.threads) as server:
 			results = [
-				(users, measure(server.url, args.site, data, users, -(-args.samples // users)))
-				for users in levels
+				(users, pause, measure(server.url, args.site, data, users, -(-args.samples // users), pause))
+				for users, pause in loads
 			]
 	finally:
 		inside(bench, "cleanup", "--site", args.site, "--customer", data["customer"])
-	for users, timings in results:
-		report(timings, args, users)
+	print(f"gunicorn: {args.workers} workers, {args.threads} thread(s) each; {os.cpu_count()} cores")
+	for users, pause, timings in results:
+		report(timings, args, users, pause)
 	return 0
+
+
+def parse_load(text: str) -> tuple[int, float]:
+	""" "20" -> (20, 0.0); "20@2" -> (20, 2.0)."""
+	users, _, pause = text.strip().partition("@")
+	return int(users), float(pause or 0)
 
 
 def inside(bench, step: str, *arguments: str) -> dict:
@@ -95,7 +122,7 @@ def inside(bench, step: str, *arguments: str) -> dict:
 # Over HTTP
 
 
-def measure(url: str, site: str, data: dict, users: int, rounds: int) -> dict[str, list[float]]:
+def measure(url: str, site: str, data: dict, users: int, rounds: int, pause: float) -> dict[str, list[float]]:
 	import requests
 
 	def login() -> requests.Session:
@@ -138,13 +165,15 @@ def measure(url: str, site: str, data: dict, users: int, rounds: int) -> dict[st
 	sessions = [login() for _ in range(users)]
 	timings: dict[str, list[float]] = {label: [] for label in calls}
 
-	def one_user(index: int, round_number: int) -> list[tuple[str, float]]:
+	def one_round(index: int, round_number: int) -> list[tuple[str, float]]:
 		http = sessions[index]
 		chooser = random.Random(index * 1000 + round_number)
 		order = list(calls)
 		chooser.shuffle(order)
 		measured = []
 		for label in order:
+			if pause:
+				time.sleep(chooser.expovariate(1 / pause))
 			started = time.perf_counter()
 			response = calls[label](http, chooser.choice(data["tickets"]))
 			elapsed = time.perf_counter() - started
@@ -153,13 +182,16 @@ def measure(url: str, site: str, data: dict, users: int, rounds: int) -> dict[st
 			measured.append((label, elapsed))
 		return measured
 
+	def one_user(index: int) -> list[tuple[str, float]]:
+		return [result for number in range(1, rounds + 1) for result in one_round(index, number)]
+
 	with ThreadPoolExecutor(max_workers=users) as pool:
-		# One warm-up round: workers import and cache on first use.
-		list(pool.map(one_user, range(users), [0] * users))
-		for round_number in range(1, rounds + 1):
-			for results in pool.map(one_user, range(users), [round_number] * users):
-				for label, elapsed in results:
-					timings[label].append(elapsed)
+		# One warm-up round, all users at once: workers import and cache on first use.
+		list(pool.map(one_round, range(users), [0] * users))
+		# Then each user on its own, as people do: nobody waits for the others' round.
+		for results in pool.map(one_user, range(users)):
+			for label, elapsed in results:
+				timings[label].append(elapsed)
 	return timings
 
 
@@ -169,9 +201,10 @@ def percentile(values: list[float], share: float) -> float:
 	return ordered[index]
 
 
-def report(timings: dict[str, list[float]], args: argparse.Namespace, users: int) -> None:
+def report(timings: dict[str, list[float]], args: argparse.Namespace, users: int, pause: float) -> None:
 	base = percentile(timings[BASELINE], 0.95)
-	print(f"site {args.site}: one contact with {args.tickets} tickets, {users} concurrent users")
+	manner = f"pausing {pause:g} s on average between requests" if pause else "no pause between requests"
+	print(f"site {args.site}: one contact with {args.tickets} tickets, {users} concurrent users, {manner}")
 	print(f"{'request':44} {'n':>5} {'median ms':>10} {'p95 ms':>8} {'p95 / baseline':>15}")
 	for label, values in timings.items():
 		p95 = percentile(values, 0.95)

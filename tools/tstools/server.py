@@ -42,6 +42,7 @@ class SiteServer:
 		site: str,
 		port: int,
 		workers: int = 2,
+		threads: int = 4,
 		log: Path | None = None,
 		simulator_port: int | None = None,
 		with_scheduler: bool = False,
@@ -50,6 +51,7 @@ class SiteServer:
 		self.site = site
 		self.port = port
 		self.workers = workers
+		self.threads = threads
 		self.log = log
 		self.simulator_port = simulator_port
 		self.with_scheduler = with_scheduler
@@ -76,7 +78,7 @@ class SiteServer:
 					"--workers",
 					str(self.workers),
 					"--threads",
-					"4",
+					str(self.threads),
 					"--worker-class",
 					"gthread",
 					"--timeout",
@@ -178,8 +180,15 @@ class SiteServer:
 
 
 @contextmanager
-def serving(bench: Bench, site: str, port: int | None = None, log: Path | None = None):
-	server = SiteServer(bench, site, port or free_port(), log=log)
+def serving(
+	bench: Bench,
+	site: str,
+	port: int | None = None,
+	log: Path | None = None,
+	workers: int = 2,
+	threads: int = 4,
+):
+	server = SiteServer(bench, site, port or free_port(), workers=workers, threads=threads, log=log)
 	server.start()
 	try:
 		yield server

@@ -75,13 +75,15 @@ doc_events = {
 # --------------
 # Every minute the connectors that are due are queued on the long queue (connectors/engine.py).
 # Every 5 minutes the SLA watch (sla/watch.py): deadlines and status of open tickets, warnings
-# and escalation; it locks against overlapping runs.
+# and escalation; it locks against overlapping runs. Daily, the portal's uploads of drafts never
+# sent are removed after a week (portal/filing.py).
 
 scheduler_events = {
 	"cron": {
 		"* * * * *": ["techsolutions_support.tasks.enqueue_due_connectors"],
 		"*/5 * * * *": ["techsolutions_support.tasks.watch_sla"],
 	},
+	"daily": ["techsolutions_support.portal.filing.remove_abandoned_uploads"],
 }
 
 # Connector sync logs are cleared by Log Settings after this many days (an admin may change it).
@@ -109,14 +111,13 @@ override_whitelisted_methods = {
 
 # Website
 # -------
-# The portal's pages ask for the session's CSRF token in templates/ts_portal/base.html.
+# The app's customer portal under /support: its pages are served by one renderer (portal/pages.py),
+# without Frappe's website context, which they do not use. Customers who open Helpdesk's own
+# portal are sent there (TS Portal Settings).
 
-jinja = {"methods": ["techsolutions_support.portal.render.ts_portal_csrf_token"]}
-
-# The app's customer portal under /support (www/support): one ticket at /support/ticket/<name>.
-
-website_route_rules = [
-	{"from_route": "/support/ticket/<name>", "to_route": "support/ticket"},
+page_renderer = [
+	"techsolutions_support.portal.pages.PortalPage",
+	"techsolutions_support.portal.pages.HelpdeskCustomerRedirect",
 ]
 
 # Permissions
@@ -141,10 +142,6 @@ permission_query_conditions = {
 # them one guess at a time even where the values themselves are hidden.
 
 before_request = ["techsolutions_support.api.guard.refuse_internal_fields"]
-
-# The portal's service worker (/support/sw.js) controls all of /support, the list page
-# included, which needs the Service-Worker-Allowed header (portal/pwa.py).
-after_request = ["techsolutions_support.portal.pwa.add_worker_headers"]
 
 # Personal data
 # -------------

@@ -13,7 +13,7 @@ from techsolutions_support.portal import tracking
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 def request_link(ticket: str, email: str) -> dict[str, str]:
-	tracking.request_link(ticket, email, ip=frappe.local.request_ip)
+	tracking.request_link(ticket, email, ip=tracking.request_address())
 	# The same words whether or not anything matched: they must not tell which.
 	message = _(
 		"If the number and the address match a request, we have sent a link to that address. It works once, within {0} minutes."

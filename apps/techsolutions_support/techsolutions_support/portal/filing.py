@@ -28,7 +28,7 @@ from pypdf.errors import PyPdfError
 import frappe
 from frappe import _
 from frappe.core.api.file import get_max_file_size
-from frappe.utils import cint
+from frappe.utils import add_days, cint, now_datetime
 
 from helpdesk.helpdesk.doctype.hd_ticket.api import new as helpdesk_new
 
@@ -47,6 +47,12 @@ MAX_DESCRIPTION_CHARS = 20_000
 MULTIPART_OVERHEAD = 64 * 1024
 # How long a stored upload is remembered for a retry of the same draft.
 UPLOAD_MEMORY_SECONDS = 24 * 3600
+# Uploads wait for their request in this folder of Frappe's files (Home/...); those of a draft
+# never sent are removed after this many days (remove_abandoned_uploads, daily). A draft sent
+# later still has its photos on the device and sends them again (ts_portal_outbox.js).
+UPLOAD_FOLDER = "Portal Uploads"
+ABANDONED_AFTER_DAYS = 7
+REMOVED_PER_RUN = 1000
 # Frappe's limit of a request body when its site config sets none (frappe/app.py).
 FRAPPE_REQUEST_LIMIT = 25 * 1024 * 1024
 
@@ -57,6 +63,10 @@ class FilingError(frappe.ValidationError):
 
 class UploadRejectedError(frappe.ValidationError):
 	"""A photo or document the portal does not take."""
+
+
+class AttachmentMissingError(FilingError):
+	"""A file named by the draft is not (or no longer) a waiting upload of the user."""
 
 
 def upload_policy() -> uploads.UploadPolicy:
@@ -103,10 +113,14 @@ def store_upload(client_request_id: str, file_name: str, stream: IO[bytes]) -> d
 	if existing:
 		return existing
 
-	# GAP: files of a draft that is never filed stay as unattached private files of their owner
-	# until an admin deletes them; nobody else can read them.
 	file = frappe.get_doc(
-		{"doctype": "File", "file_name": accepted.file_name, "content": content, "is_private": 1}
+		{
+			"doctype": "File",
+			"file_name": accepted.file_name,
+			"content": content,
+			"is_private": 1,
+			"folder": upload_folder(),
+		}
 	)
 	try:
 		file.insert()
@@ -132,6 +146,49 @@ def stored_upload(name: str | None) -> dict[str, Any] | None:
 	if not file or file.owner != frappe.session.user or file.attached_to_doctype:
 		return None
 	return {"file": file.name, "file_name": file.file_name, "size": file.file_size}
+
+
+def upload_folder() -> str:
+	"""The folder uploads wait in, made on first use."""
+	name = f"Home/{UPLOAD_FOLDER}"
+	if not frappe.db.exists("File", name):
+		frappe.get_doc(
+			{"doctype": "File", "file_name": UPLOAD_FOLDER, "is_folder": 1, "folder": "Home"}
+		).insert(ignore_permissions=True, ignore_if_duplicate=True)
+	return name
+
+
+def remove_abandoned_uploads() -> int:
+	"""Daily: delete the uploads of drafts never sent, older than ABANDONED_AFTER_DAYS.
+
+	Only files still waiting in the upload folder and attached to nothing; one that cannot be
+	deleted is logged and the others go on. Returns how many were deleted."""
+	names = frappe.get_all(
+		"File",
+		filters={
+			"folder": f"Home/{UPLOAD_FOLDER}",
+			"is_folder": 0,
+			"attached_to_doctype": ("is", "not set"),
+			"creation": ("<", add_days(now_datetime(), -ABANDONED_AFTER_DAYS)),
+		},
+		pluck="name",
+		order_by="creation asc",
+		limit=REMOVED_PER_RUN,
+	)
+	removed = 0
+	for name in names:
+		frappe.db.savepoint("ts_remove_upload")
+		try:
+			frappe.delete_doc("File", name, ignore_permissions=True)
+			removed += 1
+		except Exception:
+			frappe.db.rollback(save_point="ts_remove_upload")
+			frappe.log_error(
+				title=_("An abandoned portal upload could not be deleted"),
+				reference_doctype="File",
+				reference_name=name,
+			)
+	return removed
 
 
 def file_ticket(
@@ -236,7 +293,7 @@ def check_attachments(names: list[str], policy: uploads.UploadPolicy) -> list[di
 		if not file or file.owner != frappe.session.user or file.attached_to_doctype or not file.is_private:
 			frappe.throw(
 				_("An attachment was not found. Please add your photos and documents again."),
-				FilingError,
+				AttachmentMissingError,
 				title=_("Attachment Missing"),
 			)
 		check_file(file.file_name, cint(file.file_size), read_head(file.name), policy)

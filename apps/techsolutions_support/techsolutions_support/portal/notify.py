@@ -1,7 +1,9 @@
 """Telling the customer what happened to their ticket: by e-mail and in the portal's notices.
 
-	on_ticket_update         HD Ticket on_update: a new status, a new or moved deadline
-	on_communication_insert  Communication after_insert: a reply of the support team
+	on_ticket_update            HD Ticket on_update: a new status, a new or moved deadline
+	on_communication_insert     Communication after_insert: a reply of the support team
+	announce_moved_deadlines    (job) deadlines the SLA watch moved, which it writes without
+	                            a document event (sla/watch.py)
 
 Who is told: the ticket's own contact (its portal user), else the address it was raised by, and
 only when that user may read the ticket. Never the person who made the change, never an agent,
@@ -55,9 +57,6 @@ class Recipient:
 	lang: str
 
 
-# GAP: the SLA watch (sla/watch.py) keeps deadlines current with db.set_value, without a document
-# event, so a deadline it moves (e.g. a calendar edited under a running ticket) is not announced;
-# every deadline that moves with a save of the ticket (priority, status, pause) is.
 def on_ticket_update(ticket, method=None) -> None:
 	before = ticket.get_doc_before_save()
 	changes = ticket_changes(watched_values(before) if before else None, watched_values(ticket))
@@ -99,6 +98,39 @@ def on_communication_insert(communication, method=None) -> None:
 	)
 	change = TicketChange("reply", (("communication", communication.name),))
 	deliver(ticket, recipient, change, email_sent_by_helpdesk=helpdesk_mails)
+
+
+def announce_moved_deadlines(moves: list[dict]) -> None:
+	"""Tell each ticket's contact of the deadlines the SLA watch moved (`moves`: the name and the
+	deadlines before, see WatchResult.moved_deadlines). A ticket that changed again since is
+	compared as it is now; news already told is not told again. One ticket that fails is logged,
+	and the others are still told."""
+	for move in moves:
+		frappe.db.savepoint("ts_announce_deadline")
+		try:
+			announce_moved_deadline(move)
+		except Exception:
+			frappe.db.rollback(save_point="ts_announce_deadline")
+			frappe.log_error(
+				title=_("Notice of a moved deadline failed"),
+				reference_doctype="HD Ticket",
+				reference_name=move.get("name"),
+			)
+
+
+def announce_moved_deadline(move: dict) -> None:
+	if not frappe.db.exists("HD Ticket", move.get("name")):
+		return
+	ticket = frappe.get_doc("HD Ticket", move["name"])
+	before = {"status": ticket.status}
+	for field in DEADLINE_FIELDS:
+		before[field] = get_datetime(move[field]) if move.get(field) else None
+	changes = [
+		change for change in ticket_changes(before, watched_values(ticket)) if change.kind == "deadline"
+	]
+	recipient = recipient_of(ticket) if changes else None
+	if recipient:
+		deliver(ticket, recipient, changes[0], email_sent_by_helpdesk=False)
 
 
 # Steps

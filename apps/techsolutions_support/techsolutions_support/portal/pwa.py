@@ -1,14 +1,15 @@
 """The customer portal as an installable web app: its manifest and its service worker.
 
-	/support/manifest.webmanifest   www/support/manifest.webmanifest (+ .py): name, icons, scope
-	/support/sw.js                  www/support/sw.js (+ .py): keeps the portal's shell for offline
-	                                use; its cache is named after the shell's content, so a new
-	                                release replaces it
+	/support/manifest.webmanifest   `manifest`: name, icons, scope
+	/support/sw.js                  templates/ts_portal/sw.js with `worker_context`: keeps the
+	                                portal's shell for offline use; its cache is named after the
+	                                shell's content, so a new release replaces it
+	(both served by portal/pages.py)
 
 The scope is ``/support`` without the trailing slash: the list page itself is ``/support``,
 which a scope of ``/support/`` would leave outside (not installable as start page, not served
 offline). A worker at /support/sw.js may take that wider scope only with the
-``Service-Worker-Allowed`` header, which ``add_worker_headers`` (an after_request hook) sets.
+``Service-Worker-Allowed`` header, which portal/pages.py sends with it.
 """
 
 import hashlib
@@ -95,16 +96,8 @@ def shell_version() -> str:
 	files = [
 		app / "public" / path.removeprefix(f"{ASSETS}/") for path in SHELL_ASSETS if path.startswith(ASSETS)
 	]
-	files += [app / "www" / "support" / "sw.js", app / "templates" / "ts_portal" / "base.html"]
+	files += [app / "templates" / "ts_portal" / name for name in ("sw.js", "base.html")]
 	digest = hashlib.sha256()
 	for path in files:
 		digest.update(path.read_bytes() if path.exists() else path.name.encode())
 	return digest.hexdigest()[:12]
-
-
-def add_worker_headers(response=None, request=None) -> None:
-	"""after_request: let /support/sw.js control all of /support, and never serve it stale."""
-	if request is None or response is None or request.path != WORKER_PATH:
-		return
-	response.headers["Service-Worker-Allowed"] = SCOPE
-	response.headers["Cache-Control"] = "no-cache"

@@ -1,21 +1,20 @@
-"""Renders the portal's own pages (templates/ts_portal/) with templates compiled once per process.
+"""Renders the portal's templates (templates/ts_portal/) from one Jinja environment per process.
 
-Frappe makes a new Jinja environment, and with it an empty template cache, for every request: a
-page that extends base.html and includes a partial compiles all of them each time (about 40 ms of
-CPU per /support request on this machine, measured with cProfile). Here the compiled templates
-live as long as the process. What belongs to one request (Frappe's Jinja globals: frappe, _, the
-session; the page's context) is passed in at each render and never kept.
+Frappe's own rendering makes a new environment, with an empty template cache and a few hundred
+globals, for every request. The portal's templates need three names: `_` (Frappe's translation,
+which reads the request's language itself), `user` and `csrf_token`; they are passed in at each
+render, so nothing of one request is kept for the next. Compiled templates are kept, and compiled
+again when their file changes.
 
-Autoescaping stays off, as in Frappe's own environment: the templates escape every value
-themselves (`| e`), so they are safe wherever they are rendered (the tracking page renders
-ticket_view.html through frappe.render_template).
+HTML templates are escaped automatically; `| e` in them is harmless. The service worker's script
+(sw.js) is not escaped: it embeds JSON that is made safe for a script where it is built.
 """
 
 import threading
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 import frappe
 
@@ -26,33 +25,26 @@ _lock = threading.Lock()
 _environment: Environment | None = None
 
 
-def render_portal_page(template: str, context: dict[str, Any]) -> str:
-	request_environment = frappe.get_jenv()
-	environment = cached_environment(request_environment)
-	return environment.get_template(template).render({**request_environment.globals, **context})
+def render(template: str, context: dict[str, Any]) -> str:
+	"""The template rendered for the current request: `context` plus `_`, `user`, `csrf_token`."""
+	values = {"_": frappe._, "user": frappe.session.user, "csrf_token": csrf_token(), **context}
+	return environment().get_template(template).render(values)
 
 
-def cached_environment(request_environment: Environment) -> Environment:
-	"""An environment like Frappe's (same sandbox, undefined and filters), kept for the process.
-
-	Filters are plain functions and are shared; globals are not copied (they hold the request).
-	"""
+def environment() -> Environment:
 	global _environment
 	with _lock:
 		if _environment is None:
-			environment = type(request_environment)(
+			_environment = Environment(
 				loader=FileSystemLoader(str(APP_FOLDER)),
-				undefined=request_environment.undefined,
-				# A changed template file is compiled again (development, deployments).
+				autoescape=select_autoescape(["html"]),
 				auto_reload=True,
 			)
-			environment.filters.update(request_environment.filters)
-			_environment = environment
 		return _environment
 
 
-def ts_portal_csrf_token() -> str:
-	"""The session's CSRF token for the portal's forms (a Jinja method, see hooks.py).
+def csrf_token() -> str:
+	"""The session's CSRF token for the portal's scripts.
 
 	A portal user who logged in through /login has none until something asks for it, and every
 	POST from the portal would be refused without it. Guests post nothing that needs one.

@@ -21,6 +21,7 @@ from frappe import _
 from frappe.utils import get_datetime, get_url, now_datetime
 from frappe.utils.password import get_encryption_key
 
+from techsolutions_support.core.client_address import DEFAULT_TRUSTED, client_address, trusted_networks
 from techsolutions_support.core.tracking import (
 	LinkState,
 	RateLimit,
@@ -37,6 +38,7 @@ from techsolutions_support.core.tracking import (
 )
 from techsolutions_support.languages import user_language
 from techsolutions_support.portal.notify import can_send_mail
+from techsolutions_support.portal.render import render
 from techsolutions_support.portal.view import ticket_view
 
 # One person tracking a few tickets stays far below these; a script guessing numbers does not.
@@ -164,6 +166,26 @@ def language_of(ticket: frappe._dict, address: str) -> str:
 	return user_language(user)
 
 
+def request_address() -> str:
+	"""The guest's address for the per-IP limit, read past the site's trusted proxies only.
+
+	Frappe's own request_ip believes the first X-Forwarded-For entry, which any client can write:
+	a new made-up address per request would never reach the limit. Trusted proxies are the
+	site config's ``ts_trusted_proxies`` (addresses or networks), by default loopback, where
+	bench's nginx runs.
+	"""
+	configured = frappe.conf.get("ts_trusted_proxies")
+	try:
+		trusted = trusted_networks(configured if configured is not None else DEFAULT_TRUSTED)
+	except (TypeError, ValueError) as error:
+		frappe.log_error(
+			title=_("Site config ts_trusted_proxies is not a list of addresses"), message=str(error)
+		)
+		trusted = trusted_networks(DEFAULT_TRUSTED)
+	request = frappe.request
+	return client_address(request.remote_addr or "", request.headers.get("X-Forwarded-For"), trusted)
+
+
 def link_minutes() -> int:
 	minutes = frappe.db.get_single_value("TS Portal Settings", "tracking_link_minutes")
 	return int(minutes) if minutes and int(minutes) >= 1 else DEFAULT_MINUTES
@@ -239,4 +261,4 @@ def render_ticket(ticket: str) -> str:
 	"""
 	# In the page's language (the guest's browser), like the words around it.
 	view = ticket_view(ticket, lang=frappe.local.lang)
-	return frappe.render_template("templates/ts_portal/ticket_view.html", {"view": view})
+	return render("templates/ts_portal/ticket_view.html", {"view": view})

@@ -19,6 +19,10 @@ CUSTOMER_LABELS = {
 def ensure_portal_setup() -> None:
 	ensure_portal_settings()
 	ensure_customer_labels()
+	# The folder uploads wait in for their request.
+	from techsolutions_support.portal.filing import upload_folder
+
+	upload_folder()
 
 
 def ensure_portal_settings() -> None:

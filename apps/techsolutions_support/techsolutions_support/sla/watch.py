@@ -23,6 +23,11 @@ Version, Notifications, Webhooks, server scripts), but the steps that derive and
 enter, and the apps' reactions to fields the watch never touches, do not run; its deadlines and
 status come from the same computation as its alerts.
 
+A deadline the watch itself moves (a calendar edited under running tickets, say) is announced to
+the ticket's contact like one moved by a save (portal/notify.py), from a job queued after the
+run's commit: the watch writes without document events. Tickets adopted in the same run are not
+announced (their first deadlines of the app's clock are no news to tell).
+
 Runs never overlap: each takes a lock in Redis for the site and gives up at once when another
 run holds it. Tickets open before the app's clock existed are adopted on the way: their terms are
 set from their creation, and a pause in progress is recorded from Helpdesk's on_hold_since.
@@ -41,6 +46,7 @@ from frappe.integrations.doctype.webhook import run_webhooks
 from frappe.utils import get_datetime, now_datetime
 
 from techsolutions_support.core.business_time import BusinessCalendar
+from techsolutions_support.core.portal_notices import DEADLINE_FIELDS
 from techsolutions_support.core.sla import SlaReport, agreement_status
 from techsolutions_support.sla.alerts import AlertAudience
 from techsolutions_support.sla.calendars import get_calendar, terms_for
@@ -64,6 +70,8 @@ READ_BATCH = 1000
 # Derived values are committed in batches: one transaction per ticket would cost more than the
 # computation, and a crash loses at most one batch, which the next run writes again.
 COMMIT_EVERY = 500
+# Tickets per job that announces the deadlines the watch moved.
+ANNOUNCE_BATCH = 200
 
 SAVEPOINT = "ts_sla_watch"
 
@@ -76,6 +84,7 @@ ALERT_METHODS = {
 	"ts_resolution_warning_sent": "ts_sla_resolution_warning",
 	"ts_escalation_level": "ts_sla_escalation",
 }
+DEADLINE_FIELDS_SET = frozenset(DEADLINE_FIELDS)
 ESCALATION_FIELDS = ("ts_escalation_level", "ts_escalated_to", "ts_escalated_on")
 TICKET_FIELDS = (
 	"name",
@@ -104,6 +113,8 @@ class WatchResult:
 	warned: int = 0
 	escalated: int = 0
 	failed: list[str] = field(default_factory=list)
+	# Tickets whose deadlines this run moved: {"name", "response_by", "resolution_by"} as before.
+	moved_deadlines: list[dict[str, str | None]] = field(default_factory=list)
 
 
 def enqueue_watch() -> None:
@@ -143,6 +154,7 @@ class Watch:
 		self.calendars: dict[str, BusinessCalendar] = {}
 		self.audience = AlertAudience(policy)
 		self.pending_writes = 0
+		self.adopted: set[str] = set()
 
 	def run(self) -> WatchResult:
 		self.adopt_untracked_tickets()
@@ -160,6 +172,7 @@ class Watch:
 				self.check(ticket, stops.get(ticket.name, []))
 
 		self.flush()
+		self.announce_moved_deadlines()
 		frappe.logger("ts.sla").info(
 			"SLA watch: %s checked, %s adopted, %s updated, %s warned, %s escalated, %s failed",
 			self.result.checked,
@@ -184,11 +197,18 @@ class Watch:
 			return
 
 		if alerts:
-			self.write(self.raise_alerts, ticket.name, alerts, changed)
+			written = self.write(self.raise_alerts, ticket.name, alerts, changed)
 		elif changed:
-			self.write(self.keep_current, ticket.name, changed)
+			written = self.write(self.keep_current, ticket.name, changed)
+		else:
+			return
+		if written and ticket.name not in self.adopted and DEADLINE_FIELDS_SET.intersection(changed):
+			before = {
+				field: str(ticket.get(field)) if ticket.get(field) else None for field in DEADLINE_FIELDS
+			}
+			self.result.moved_deadlines.append({"name": ticket.name, **before})
 
-	def write(self, step, *args) -> None:
+	def write(self, step, *args) -> bool:
 		"""Run one ticket's write; a failure undoes only that ticket's changes."""
 		frappe.db.savepoint(SAVEPOINT)
 		try:
@@ -196,6 +216,8 @@ class Watch:
 		except Exception:
 			frappe.db.rollback(save_point=SAVEPOINT)
 			self.fail(args[0])
+			return False
+		return True
 
 	def fail(self, name: str) -> None:
 		"""Log the failure with its traceback and the ticket; the run goes on with the next one."""
@@ -276,6 +298,16 @@ class Watch:
 		if self.pending_writes >= COMMIT_EVERY:
 			self.flush()
 
+	def announce_moved_deadlines(self) -> None:
+		"""Queue the notices of the moved deadlines, to run once this run's writes are committed."""
+		moved = self.result.moved_deadlines
+		for start in range(0, len(moved), ANNOUNCE_BATCH):
+			frappe.enqueue(
+				"techsolutions_support.portal.notify.announce_moved_deadlines",
+				moves=moved[start : start + ANNOUNCE_BATCH],
+				enqueue_after_commit=True,
+			)
+
 	# Reading
 
 	def stops_of(self, names: list[str]) -> dict[str, list[frappe._dict]]:
@@ -336,6 +368,7 @@ class Watch:
 				update_modified=False,
 			)
 			self.record_running_pause(ticket)
+			self.adopted.add(ticket.name)
 			self.result.adopted += 1
 		if untracked and self.commit:
 			frappe.db.commit()

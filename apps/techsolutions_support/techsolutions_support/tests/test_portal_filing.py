@@ -3,6 +3,7 @@ per draft however often it is sent, photos checked by their content, and the tic
 and on its tier's SLA exactly like one filed through Helpdesk's own portal."""
 
 import io
+import os
 import uuid
 from unittest.mock import patch
 
@@ -329,3 +330,51 @@ class TestUploads(FilingTestCase):
 		policy = filing.upload_policy()
 
 		self.assertLessEqual(policy.max_bytes, 25 * MB)
+
+
+class TestAbandonedUploads(FilingTestCase):
+	"""Photos of drafts never sent are removed after a week; the rest stays."""
+
+	def age(self, file: str, days: int) -> None:
+		frappe.db.set_value(
+			"File", file, "creation", frappe.utils.add_days(frappe.utils.now_datetime(), -days)
+		)
+
+	def test_only_old_waiting_uploads_are_removed(self):
+		old = self.upload(self.contact, str(uuid.uuid4()), "alt.jpg", jpeg_bytes(16, 16))["file"]
+		fresh = self.upload(self.contact, str(uuid.uuid4()), "neu.jpg", jpeg_bytes(18, 18))["file"]
+		values = draft()
+		sent = self.upload(self.contact, values["client_request_id"], "gesendet.jpg", jpeg_bytes(22, 22))[
+			"file"
+		]
+		call_portal(FILE_REQUEST, self.contact, **values, attachments=[sent])
+		elsewhere = frappe.get_doc(
+			{"doctype": "File", "file_name": "notiz.txt", "content": b"intern", "is_private": 1}
+		).insert(ignore_permissions=True)
+		for name in (old, sent, elsewhere.name):
+			self.age(name, filing.ABANDONED_AFTER_DAYS + 1)
+		self.age(fresh, filing.ABANDONED_AFTER_DAYS - 1)
+		path = frappe.get_doc("File", old).get_full_path()
+
+		self.assertEqual(frappe.db.get_value("File", old, "folder"), f"Home/{filing.UPLOAD_FOLDER}")
+		filing.remove_abandoned_uploads()
+
+		self.assertFalse(frappe.db.exists("File", old))
+		self.assertFalse(os.path.exists(path))
+		# Younger than a week, sent with its request, or not a portal upload at all: kept.
+		for name in (fresh, sent, elsewhere.name):
+			self.assertTrue(frappe.db.exists("File", name), name)
+
+	def test_a_draft_naming_a_removed_upload_is_told_to_send_it_again(self):
+		values = draft()
+		stored = self.upload(self.contact, values["client_request_id"], "weg.jpg", jpeg_bytes(24, 24))["file"]
+		self.age(stored, filing.ABANDONED_AFTER_DAYS + 1)
+		filing.remove_abandoned_uploads()
+
+		# The portal's script answers this error by uploading the photos again (it still has them).
+		with self.assertRaises(filing.AttachmentMissingError):
+			call_portal(FILE_REQUEST, self.contact, **values, attachments=[stored])
+		again = self.upload(self.contact, values["client_request_id"], "weg.jpg", jpeg_bytes(24, 24))["file"]
+		self.assertNotEqual(again, stored)
+		filed = call_portal(FILE_REQUEST, self.contact, **values, attachments=[again])
+		self.assertTrue(filed["created"])

@@ -10,7 +10,11 @@ what Helpdesk e-mails itself is not e-mailed again.
 """
 
 import email
+import random
 import re
+from unittest.mock import patch
+
+from werkzeug.test import EnvironBuilder
 
 import frappe
 from frappe.tests.utils import FrappeTestCase, change_settings
@@ -20,8 +24,9 @@ from techsolutions_support.api import notices as notices_api
 from techsolutions_support.api import tracking as tracking_api
 from techsolutions_support.core.tracking import LinkState, hash_token, split_link_param
 from techsolutions_support.portal import tracking
-from techsolutions_support.portal.notify import PREFERENCE_FIELDS
+from techsolutions_support.portal.notify import PREFERENCE_FIELDS, announce_moved_deadlines
 from techsolutions_support.portal.view import ticket_view
+from techsolutions_support.sla.watch import run_watch
 from techsolutions_support.tests.factories import (
 	file_portal_ticket,
 	make_agent,
@@ -68,7 +73,13 @@ def notices_for(ticket: str, **filters) -> list[frappe._dict]:
 
 
 def unique_ip() -> str:
-	return f"203.0.113.{random_string(6)}"
+	return f"203.0.{random.randrange(256)}.{random.randrange(1, 255)}"
+
+
+def come_from(peer: str, forwarded_for: str | None = None) -> None:
+	"""The current request arrives from `peer`, carrying `forwarded_for` as X-Forwarded-For."""
+	headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+	frappe.local.request = EnvironBuilder(environ_base={"REMOTE_ADDR": peer}, headers=headers).get_request()
 
 
 def make_outgoing_account() -> None:
@@ -105,10 +116,11 @@ class TrackingCase(FrappeTestCase):
 		# The limits count in Redis, beyond the test's transaction: each test starts uncounted.
 		frappe.cache.delete_keys("ts:tracking:")
 		self.ticket = file_portal_ticket(self.contact, "Palette beschädigt angekommen").name
-		frappe.local.request_ip = unique_ip()
+		self.addCleanup(setattr, frappe.local, "request", None)
+		come_from(unique_ip())
 
 	def request(self, ticket: str, email: str) -> dict:
-		frappe.local.request_ip = unique_ip()
+		come_from(unique_ip())
 		return tracking_api.request_link(ticket, email)
 
 	def mailed_link(self) -> str:
@@ -201,14 +213,42 @@ class TestTrackingLinks(TrackingCase):
 				self.request(number, address)
 
 	def test_requests_are_limited_per_ip(self):
-		frappe.local.request_ip = ip = unique_ip()
+		come_from(unique_ip())
 		for _ in range(tracking.LIMIT_PER_IP.limit):
 			tracking_api.request_link("99999999", f"{random_string(8)}@test.example")
-		frappe.local.request_ip = ip
 		with self.assertRaises(tracking.TrackingRateLimitError):
 			tracking_api.request_link("99999999", f"{random_string(8)}@test.example")
 		# Another IP still gets through.
 		self.request("99999999", f"{random_string(8)}@test.example")
+
+	def test_a_made_up_forwarded_address_does_not_escape_the_ip_limit(self):
+		real = unique_ip()
+
+		def ask(peer: str, forwarded_for: str) -> None:
+			come_from(peer, forwarded_for)
+			tracking_api.request_link("99999999", f"{random_string(8)}@test.example")
+
+		# Through the local reverse proxy, which appends the address it saw after the client's own.
+		for _ in range(tracking.LIMIT_PER_IP.limit):
+			ask("127.0.0.1", f"{unique_ip()}, {real}")
+		with self.assertRaises(tracking.TrackingRateLimitError):
+			ask("127.0.0.1", f"{unique_ip()}, {real}")
+		# Straight to the server: the header is not believed at all.
+		frappe.cache.delete_keys("ts:tracking:")
+		for _ in range(tracking.LIMIT_PER_IP.limit):
+			ask(real, unique_ip())
+		with self.assertRaises(tracking.TrackingRateLimitError):
+			ask(real, unique_ip())
+
+	def test_a_proxy_named_in_the_site_config_is_trusted(self):
+		proxy, client = "10.20.30.40", unique_ip()
+		come_from(proxy, client)
+		self.assertEqual(tracking.request_address(), proxy)
+		with patch.dict(frappe.local.conf, ts_trusted_proxies=["10.20.0.0/16"]):
+			self.assertEqual(tracking.request_address(), client)
+		# A broken entry is logged; the default (loopback only) applies meanwhile.
+		with patch.dict(frappe.local.conf, ts_trusted_proxies=["10.20.0.0/16", "the proxy"]):
+			self.assertEqual(tracking.request_address(), proxy)
 
 	def test_requests_are_limited_per_address_across_ips(self):
 		address = f"{random_string(10)}@test.example"
@@ -360,6 +400,26 @@ class TestNotices(FrappeTestCase):
 		[notice] = notices_for(self.ticket, kind="deadline")
 		self.assertIn("Fristen", notice.message)
 		self.assertEqual(len(self.new_mails()), 1)
+
+	def test_a_deadline_the_sla_watch_moves_is_told_once(self):
+		# As if the calendar had changed under the ticket: its stored deadline is not the clock's.
+		current = frappe.db.get_value("HD Ticket", self.ticket, "resolution_by")
+		frappe.db.set_value("HD Ticket", self.ticket, "resolution_by", add_to_date(current, hours=-3))
+
+		result = run_watch(commit=False)
+		[move] = [move for move in result.moved_deadlines if move["name"] == self.ticket]
+		self.assertEqual(get_datetime(move["resolution_by"]), add_to_date(current, hours=-3))
+		announce_moved_deadlines(result.moved_deadlines)
+
+		[notice] = notices_for(self.ticket, kind="deadline")
+		self.assertEqual(notice.user, self.contact)
+		self.assertIn("Fristen", notice.message)
+		self.assertEqual(len(self.new_mails()), 1)
+		# The next run finds the deadline current: nothing moved, nothing told again.
+		again = run_watch(commit=False)
+		self.assertNotIn(self.ticket, [move["name"] for move in again.moved_deadlines])
+		announce_moved_deadlines([move])
+		self.assertEqual(len(notices_for(self.ticket, kind="deadline")), 1)
 
 	def test_agent_reply_helpdesk_mails_itself_gets_a_portal_notice_only(self):
 		with change_settings("HD Settings", skip_email_workflow=0, enable_reply_email_via_agent=1):

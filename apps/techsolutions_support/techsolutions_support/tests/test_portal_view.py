@@ -7,6 +7,8 @@ without internal comments, rule traces and (when set) agent names.
 
 import re
 
+from werkzeug.test import EnvironBuilder
+
 import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_to_date, get_datetime, now_datetime
@@ -14,6 +16,8 @@ from frappe.utils import add_to_date, get_datetime, now_datetime
 from techsolutions_support.api import customer
 from techsolutions_support.api.portal import get_ticket as helpdesk_portal_ticket
 from techsolutions_support.core.portal_view import when_text
+from techsolutions_support.portal.pages import HelpdeskCustomerRedirect, portal_path_for, respond
+from techsolutions_support.portal.render import render
 from techsolutions_support.portal.view import aware, list_tickets_for, system_zone, ticket_view
 from techsolutions_support.setup.portal import ensure_customer_labels, ensure_portal_settings
 from techsolutions_support.tests.factories import (
@@ -23,8 +27,6 @@ from techsolutions_support.tests.factories import (
 	make_customer,
 	update_ticket,
 )
-from techsolutions_support.www.support import index as list_page
-from techsolutions_support.www.support import ticket as ticket_page
 
 SETTINGS = "TS Portal Settings"
 
@@ -69,15 +71,13 @@ class PortalViewTestCase(FrappeTestCase):
 		doc.update(values)
 		doc.save(ignore_permissions=True, ignore_version=False)
 
-	def page_as(self, user: str, page, form: dict) -> str:
-		"""The HTML of a /support page (www/support) as `user` sees it."""
+	def page_as(self, user: str, path: str, form: dict | None = None) -> str:
+		"""The HTML of a /support page (portal/pages.py) as `user` sees it."""
 		frappe.set_user(user)
 		previous = frappe.local.form_dict
-		frappe.local.form_dict = frappe._dict(form)
+		frappe.local.form_dict = frappe._dict(form or {})
 		try:
-			context = frappe._dict()
-			page.get_context(context)
-			return context.page_html
+			return respond(path).body
 		finally:
 			frappe.local.form_dict = previous
 			frappe.set_user("Administrator")
@@ -161,10 +161,10 @@ class TestWhoSeesWhich(PortalViewTestCase):
 		self.assertEqual(len(second["tickets"]), 1)
 		self.assertFalse(second["has_more"])
 
-		html = self.page_as(self.contact, list_page, {"status": "all"})
+		html = self.page_as(self.contact, "support", {"status": "all"})
 		self.assertEqual(html.count('class="ts-card ts-row"'), 20)
 		self.assertIn("/support?status=all&page=2", html)
-		html = self.page_as(self.contact, list_page, {"status": "all", "page": "2"})
+		html = self.page_as(self.contact, "support", {"status": "all", "page": "2"})
 		self.assertEqual(html.count('class="ts-card ts-row"'), 1)
 		self.assertIn("/support?status=all&page=1", html)
 
@@ -338,22 +338,22 @@ class TestTicketView(PortalViewTestCase):
 		self.agent_message(ticket, agent, "&lt;b onclick=alert(2)&gt;ok&lt;/b&gt;")
 
 		view = self.view_as(self.contact, ticket)
-		ticket_html = self.page_as(self.contact, ticket_page, {"name": ticket})
+		ticket_html = self.page_as(self.contact, f"support/ticket/{ticket}")
 		for html in (
 			ticket_html,
-			# As the tracking page renders the partial: through Frappe's own environment.
-			frappe.render_template("templates/ts_portal/ticket_view.html", {"view": view}),
+			# As the tracking page renders the partial, on its own.
+			render("templates/ts_portal/ticket_view.html", {"view": view}),
 		):
 			self.assertNotIn("<script>x()", html)
 			self.assertNotIn("<b onclick", html)
 			self.assertIn("&lt;script&gt;x()&lt;/script&gt;", html)
 			self.assertIn("Preis &amp; &#34;Angebot&#34;", html)
-		self.assertIn("Preis &amp; &#34;Angebot&#34;", self.page_as(self.contact, list_page, {}))
+		self.assertIn("Preis &amp; &#34;Angebot&#34;", self.page_as(self.contact, "support"))
 
 	def test_ticket_page_of_another_customer_is_not_found(self):
 		ticket = file_portal_ticket(self.contact, "Eigene Anfrage").name
-		foreign = self.page_as(self.stranger, ticket_page, {"name": ticket})
-		missing = self.page_as(self.stranger, ticket_page, {"name": "999999999"})
+		foreign = self.page_as(self.stranger, f"support/ticket/{ticket}")
+		missing = self.page_as(self.stranger, "support/ticket/999999999")
 		# The portal's own page, the same for both (but the token a test session makes anew for
 		# each page), with the way back to the list.
 		token = re.compile(r'name="csrf-token" content="[^"]*"')
@@ -406,3 +406,42 @@ class TestPortalSetup(PortalViewTestCase):
 		self.assertEqual(
 			frappe.db.get_value("HD Ticket Status", "Waiting on Carrier", "label_customer"), "Beim Spediteur"
 		)
+
+
+class TestHelpdeskPortalRedirect(PortalViewTestCase):
+	"""Customers who open Helpdesk's own portal land on the matching page under /support."""
+
+	def opened_as(self, user: str, path: str):
+		"""The renderer's answer to `path` for `user`: a response, or None where Helpdesk answers."""
+		frappe.set_user(user)
+		frappe.local.request = EnvironBuilder(path=path).get_request()
+		self.addCleanup(setattr, frappe.local, "request", None)
+		renderer = HelpdeskCustomerRedirect("helpdesk")
+		return renderer.render() if renderer.can_render() else None
+
+	def test_helpdesk_pages_map_to_the_portals(self):
+		self.assertEqual(portal_path_for("/helpdesk"), "/support")
+		self.assertEqual(portal_path_for("/helpdesk/my-tickets"), "/support")
+		self.assertEqual(portal_path_for("/helpdesk/my-tickets/0042"), "/support/ticket/0042")
+		self.assertEqual(portal_path_for("/helpdesk/tickets/42"), "/support/ticket/42")
+		self.assertEqual(portal_path_for("/helpdesk/my-tickets/new"), "/support/new")
+		self.assertEqual(portal_path_for("/helpdesk/my-tickets/new/"), "/support/new")
+		self.assertIsNone(portal_path_for("/helpdesk/kb-public"))
+		self.assertIsNone(portal_path_for("/helpdesk/kb-public/articles/7"))
+
+	def test_a_customer_is_sent_to_the_portal(self):
+		ticket = file_portal_ticket(self.contact, "Eigene Anfrage").name
+		response = self.opened_as(self.contact, f"/helpdesk/my-tickets/{ticket}")
+		self.assertEqual(response.status_code, 302)
+		self.assertEqual(response.headers["Location"], f"/support/ticket/{ticket}")
+		self.assertEqual(self.opened_as(self.contact, "/helpdesk").headers["Location"], "/support")
+
+	def test_agents_the_knowledge_base_and_guests_stay_with_helpdesk(self):
+		self.assertIsNone(self.opened_as(make_agent(), "/helpdesk/my-tickets"))
+		self.assertIsNone(self.opened_as(self.contact, "/helpdesk/kb-public"))
+		self.assertIsNone(self.opened_as("Guest", "/helpdesk/my-tickets"))
+
+	def test_the_setting_keeps_customers_on_helpdesks_portal(self):
+		frappe.db.set_single_value(SETTINGS, "send_customers_here", 0)
+		frappe.clear_document_cache(SETTINGS, SETTINGS)
+		self.assertIsNone(self.opened_as(self.contact, "/helpdesk/my-tickets"))

@@ -1,11 +1,11 @@
-// Customer portal (www/support): shared helpers. Pages add their own scripts.
+// Customer portal (/support, portal/pages.py): shared helpers. Pages add their own scripts.
 (function () {
 	"use strict";
 
 	const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content || "";
 
 	// Calls a whitelisted method and returns its `message`; throws an Error with the server's
-	// (translated) text when the call fails.
+	// (translated) text, the HTTP status and the exception's class name (`type`) when it fails.
 	async function call(method, args, { form } = {}) {
 		const body = form || new URLSearchParams(args || {});
 		const response = await fetch(`/api/method/${method}`, {
@@ -19,6 +19,7 @@
 			const text = messages.map((m) => { try { return JSON.parse(m).message; } catch { return m; } }).join("\n");
 			const error = new Error(text || data.exception || response.statusText);
 			error.status = response.status;
+			error.type = data.exc_type || "";
 			throw error;
 		}
 		return data.message;

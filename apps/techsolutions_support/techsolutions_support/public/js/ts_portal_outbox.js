@@ -1,4 +1,4 @@
-// Customer portal (www/support): requests written on this device, kept until they are filed.
+// Customer portal (/support, portal/pages.py): requests written on this device, kept until they are filed.
 //
 // A draft lives in IndexedDB with its photos (as Blobs), so neither a lost connection nor a
 // closed tab loses it. A draft marked "queued" is sent when the browser comes back online, on
@@ -17,6 +17,8 @@
 	const STORE = "drafts";
 	const UPLOAD = "techsolutions_support.api.filing.upload_attachment";
 	const FILE = "techsolutions_support.api.filing.file_request";
+	// The server's answer when a stored photo of the draft is gone (AttachmentMissingError).
+	const MISSING_ATTACHMENT = "AttachmentMissingError";
 	const CACHE_PREFIX = "ts-portal-";
 
 	const script = document.currentScript;
@@ -116,24 +118,16 @@
 	async function send(draft) {
 		emit("sending", { draft });
 		try {
-			for (const file of draft.files || []) {
-				if (file.file) continue;
-				emit("uploading", { draft, file });
-				const stored = await callWithSession(UPLOAD, null, { form: formOf(draft, file) });
-				if (stored.ticket) return await finish(draft, { ticket: stored.ticket, created: false });
-				file.file = stored.file;
+			try {
+				return await sendOnce(draft);
+			} catch (error) {
+				// The server removes photos of drafts not sent for days (portal/filing.py); the
+				// device still has them: send them again, once.
+				if (error.type !== MISSING_ATTACHMENT) throw error;
+				for (const file of draft.files || []) delete file.file;
 				await put(draft);
+				return await sendOnce(draft);
 			}
-			const result = await callWithSession(FILE, {
-				client_request_id: draft.id,
-				subject: draft.subject || "",
-				description: draft.description || "",
-				ticket_type: draft.ticket_type || "",
-				impact: draft.impact || "",
-				urgency: draft.urgency || "",
-				attachments: JSON.stringify((draft.files || []).map((file) => file.file)),
-			});
-			return await finish(draft, result);
 		} catch (error) {
 			if (isTransient(error)) {
 				emit("waiting", { draft, error });
@@ -145,6 +139,27 @@
 			}
 			throw error;
 		}
+	}
+
+	async function sendOnce(draft) {
+		for (const file of draft.files || []) {
+			if (file.file) continue;
+			emit("uploading", { draft, file });
+			const stored = await callWithSession(UPLOAD, null, { form: formOf(draft, file) });
+			if (stored.ticket) return await finish(draft, { ticket: stored.ticket, created: false });
+			file.file = stored.file;
+			await put(draft);
+		}
+		const result = await callWithSession(FILE, {
+			client_request_id: draft.id,
+			subject: draft.subject || "",
+			description: draft.description || "",
+			ticket_type: draft.ticket_type || "",
+			impact: draft.impact || "",
+			urgency: draft.urgency || "",
+			attachments: JSON.stringify((draft.files || []).map((file) => file.file)),
+		});
+		return await finish(draft, result);
 	}
 
 	async function finish(draft, result) {
