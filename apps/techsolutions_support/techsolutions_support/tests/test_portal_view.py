@@ -168,6 +168,44 @@ class TestWhoSeesWhich(PortalViewTestCase):
 		self.assertEqual(html.count('class="ts-card ts-row"'), 1)
 		self.assertIn("/support?status=all&page=1", html)
 
+	def test_each_row_shows_its_newest_message(self):
+		agent = make_agent()
+		answered = file_portal_ticket(self.contact, "Mit Antwort").name
+		unanswered = file_portal_ticket(self.contact, "Ohne Antwort").name
+		self.agent_message(answered, agent, "Erste Antwort")
+		self.agent_message(answered, agent, "Zweite Antwort")
+		messages = frappe.get_all(
+			"Communication",
+			filters={"reference_doctype": "HD Ticket", "reference_name": answered},
+			fields=["name", "content"],
+		)
+		# Written in this order, an hour apart; anything else on the ticket (its filing) before them.
+		for message in messages:
+			hours = -1 if "Zweite" in message.content else -2 if "Erste" in message.content else -3
+			frappe.db.set_value(
+				"Communication", message.name, "communication_date", add_to_date(now_datetime(), hours=hours)
+			)
+		# Helpdesk's automatic acknowledgements are no activity of anyone.
+		automated = frappe.get_doc(
+			{
+				"doctype": "Communication",
+				"communication_type": "Automated Message",
+				"communication_medium": "Email",
+				"sent_or_received": "Sent",
+				"reference_doctype": "HD Ticket",
+				"reference_name": answered,
+				"subject": "Auto",
+				"content": "<p>Automatische Bestätigung</p>",
+				"communication_date": add_to_date(now_datetime(), hours=1),
+			}
+		).insert(ignore_permissions=True)
+		self.assertTrue(automated.name)
+
+		rows = {row["name"]: row for row in self.list_as(self.contact)["tickets"]}
+		self.assertIn("Zweite Antwort", rows[answered]["last_activity"]["text"])
+		# A ticket nobody answered yet: the customer's own message is its newest.
+		self.assertEqual(rows[unanswered]["last_activity"]["kind"], "customer_message")
+
 	def test_the_all_tab_is_a_filter_the_api_accepts(self):
 		file_portal_ticket(self.contact, "Offen")
 		closed = file_portal_ticket(self.contact, "Erledigt")
