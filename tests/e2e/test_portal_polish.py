@@ -180,3 +180,31 @@ def test_the_portal_links_the_apps_icon(open_page):
 	assert icon and icon.endswith(".png")
 	status = page.evaluate("async (href) => (await fetch(href)).status", icon)
 	assert status == 200
+
+
+def test_answers_say_their_type_and_a_login_keeps_the_address(colleague_ticket):
+	guest = SiteClient()
+	sent = guest.get("/support?status=closed", allow_redirects=False)
+	# Not permanent (the address works once logged in), and back to the same filter after it.
+	assert sent.status_code == 302
+	assert sent.headers["Location"] == "/login?redirect-to=/support%3Fstatus%3Dclosed"
+
+	member = SiteClient(COLLEAGUE)
+	for path in (f"/support/ticket/{colleague_ticket['name']}.js", "/support/ticket/99999999.json"):
+		missing = member.get(path)
+		assert missing.status_code == 404, path
+		assert missing.headers["Content-Type"].startswith("text/html"), path
+		assert missing.headers["X-Content-Type-Options"] == "nosniff"
+	assert "Accept-Language" in member.get("/support").headers["Vary"]
+
+	manifest = guest.get("/support/manifest.webmanifest")
+	assert manifest.headers["Content-Type"].startswith("application/manifest+json")
+	# A language the portal does not speak: English text, and the page says so.
+	french = guest.get("/support/track", headers={"Accept-Language": "fr-FR"})
+	assert '<html lang="en">' in french.text
+	assert "Track a request" in french.text
+
+
+def test_an_agent_opens_the_notices_page():
+	agent_notices = SiteClient("agent@techsolutions.example").get("/support/notices")
+	assert agent_notices.status_code == 200

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from techsolutions_support.core.client_address import (
 	DEFAULT_TRUSTED,
 	client_address,
+	limit_key,
 	trusted_networks,
 )
 
@@ -53,6 +54,10 @@ def test_nothing_is_trusted_when_the_site_trusts_no_proxy():
 	assert client_address("127.0.0.1", "203.0.113.9", ()) == "127.0.0.1"
 
 
+def test_trusted_proxies_may_be_one_text():
+	assert trusted_networks("10.0.0.0/8, 192.0.2.1") == trusted_networks(["10.0.0.0/8", "192.0.2.1"])
+
+
 def test_bad_trusted_entries_are_named():
 	with pytest.raises(ValueError, match="'my-proxy'"):
 		trusted_networks(["10.0.0.0/8", "my-proxy"])
@@ -74,3 +79,20 @@ def test_the_answer_is_the_peer_or_an_entry_of_the_header(peer, hops):
 def test_whatever_a_client_writes_first_the_proxys_entry_wins(real, forged):
 	header = ", ".join([*forged, real])
 	assert client_address("127.0.0.1", header, LOCAL) == real
+
+
+def test_a_limit_counts_an_ipv6_clients_whole_network():
+	assert limit_key("2001:db8:1:2::7") == limit_key("2001:db8:1:2:ffff::1") == "2001:db8:1:2::/64"
+	assert limit_key("2001:db8:1:3::7") != limit_key("2001:db8:1:2::7")
+
+
+def test_a_limit_counts_ipv4_alike_however_it_is_written():
+	assert limit_key("::ffff:192.0.2.7") == limit_key("192.0.2.7") == "192.0.2.7"
+	assert limit_key("not an address") == "not an address"
+
+
+@given(ip=st.ip_addresses(v=6))
+def test_every_address_of_a_64_shares_its_key(ip):
+	network = ipaddress.ip_network(f"{ip}/64", strict=False)
+	if ip.ipv4_mapped is None:
+		assert limit_key(str(ip)) == limit_key(str(network.network_address + 1))

@@ -272,6 +272,25 @@ def test_removed_deadline_is_not_news_of_its_own():
 	assert ticket_changes(BEFORE, dict(BEFORE, response_by=None, resolution_by=None)) == []
 
 
+def test_an_answered_tickets_first_response_deadline_is_no_news():
+	before = dict(BEFORE, first_responded_on=at("2026-03-10 09:00"))
+	after = dict(before, response_by=at("2026-03-10 17:00"))
+	assert ticket_changes(before, after) == []
+	[change] = ticket_changes(before, dict(after, resolution_by=at("2026-03-12 15:00")))
+	assert change.value("response_by") is None
+	assert change.value("resolution_by") == at("2026-03-12 15:00")
+
+
+def test_a_deadline_already_past_is_no_news():
+	now = at("2026-03-11 08:00")
+	after = dict(BEFORE, response_by=at("2026-03-10 17:00"))
+	assert ticket_changes(BEFORE, after, now=now) == []
+	[change] = ticket_changes(BEFORE, dict(after, resolution_by=at("2026-03-12 15:00")), now=now)
+	assert (change.value("response_by"), change.value("resolution_by")) == (None, at("2026-03-12 15:00"))
+	# Without a clock, as before: every set deadline counts.
+	assert [change.kind for change in ticket_changes(BEFORE, after)] == ["deadline"]
+
+
 @pytest.mark.parametrize(
 	("seconds", "moved"), [(0, False), (1, False), (59, False), (60, True), (-60, True), (3600, True)]
 )

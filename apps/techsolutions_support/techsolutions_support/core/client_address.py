@@ -6,9 +6,14 @@ So the header is read from the right: past the proxies the site trusts (its own 
 on the same host by default), the first address is the client's. A request that does not come
 through a trusted proxy is answered by its own connection's address, whatever the header says.
 
-Contract: pure. ``client_address(peer, forwarded_for, trusted)`` never raises; an unreadable
-entry in the header stops the walk there (that hop is not believable) and the last trusted
-hop's address is kept. ``trusted_networks(entries)`` raises ``ValueError`` naming a bad entry.
+For a limit per client, ``limit_key(address)`` names what one client controls: an IPv4
+address, or the /64 network of an IPv6 address (a household or a server gets a whole /64 and
+picks any address in it); an IPv4 address written as IPv6 (``::ffff:192.0.2.7``) is that IPv4.
+
+Contract: pure. ``client_address(peer, forwarded_for, trusted)`` and ``limit_key`` never raise;
+an unreadable entry in the header stops the walk there (that hop is not believable) and the
+last trusted hop's address is kept. ``trusted_networks(entries)`` raises ``ValueError`` naming
+a bad entry.
 """
 
 import ipaddress
@@ -20,8 +25,11 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 DEFAULT_TRUSTED = ("127.0.0.0/8", "::1/128")
 
 
-def trusted_networks(entries: Iterable[str]) -> tuple[Network, ...]:
-	"""Addresses or networks ("10.0.0.5", "10.0.0.0/8", "::1") as networks."""
+def trusted_networks(entries: Iterable[str] | str) -> tuple[Network, ...]:
+	"""Addresses or networks ("10.0.0.5", "10.0.0.0/8", "::1"), a list or one comma-separated
+	text, as networks."""
+	if isinstance(entries, str):
+		entries = [entry for entry in entries.split(",") if entry.strip()]
 	networks = []
 	for entry in entries:
 		try:
@@ -66,3 +74,16 @@ def is_trusted(address: str, trusted: tuple[Network, ...]) -> bool:
 	except ValueError:
 		return False
 	return any(parsed.version == network.version and parsed in network for network in trusted)
+
+
+def limit_key(address: str) -> str:
+	"""What a per-client limit counts: the IPv4 address, or the IPv6 address's /64 network."""
+	try:
+		parsed = ipaddress.ip_address(address.strip())
+	except ValueError:
+		return address
+	if parsed.version == 6 and parsed.ipv4_mapped:
+		return str(parsed.ipv4_mapped)
+	if parsed.version == 6:
+		return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+	return str(parsed)

@@ -39,26 +39,37 @@ class TicketChange:
 		return dict(self.values).get(field)
 
 
-def ticket_changes(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[TicketChange]:
+def ticket_changes(
+	before: Mapping[str, Any] | None, after: Mapping[str, Any], now: datetime | None = None
+) -> list[TicketChange]:
 	"""The news in one save of a ticket: at most one status change and one deadline change.
 
 	A new ticket (no `before`) carries no news: the customer has just filed it. A deadline that
-	is removed (paused, resolved) is not news of its own; the status change says it.
+	is removed (paused, resolved) is not news of its own; the status change says it. Only a
+	deadline still to come is news: not the first response's once it was given
+	(`after["first_responded_on"]`), not one already past `now` (when given). The change names
+	only those.
 	"""
 	if before is None:
 		return []
 	changes = []
 	if after.get("status") and after.get("status") != before.get("status"):
 		changes.append(TicketChange("status", (("status", after["status"]),)))
-	moved = [
-		field
-		for field in DEADLINE_FIELDS
-		if after.get(field) and has_moved(before.get(field), after.get(field))
-	]
-	if moved:
-		values = tuple((field, after.get(field)) for field in DEADLINE_FIELDS)
+	ahead = {field: after.get(field) for field in DEADLINE_FIELDS if is_ahead(field, after, now)}
+	if any(has_moved(before.get(field), value) for field, value in ahead.items()):
+		values = tuple((field, ahead.get(field)) for field in DEADLINE_FIELDS)
 		changes.append(TicketChange("deadline", values))
 	return changes
+
+
+def is_ahead(field: str, ticket: Mapping[str, Any], now: datetime | None) -> bool:
+	"""Whether the ticket's deadline `field` is still to be met: set, its clock running, not past."""
+	deadline = ticket.get(field)
+	if not deadline:
+		return False
+	if field == "response_by" and ticket.get("first_responded_on"):
+		return False
+	return now is None or deadline > now
 
 
 def has_moved(before: datetime | None, after: datetime | None) -> bool:

@@ -599,7 +599,11 @@ class VisibleEvent:
 	text: str
 
 
-_BREAKS = re.compile(r"<\s*(br|/p|/div|/li|/h[1-6]|/tr|/blockquote)\b[^>]*>", re.IGNORECASE)
+# Where a block ends, a paragraph ends (an empty line); where a line ends or a list begins, a line.
+_PARAGRAPH_ENDS = re.compile(r"<\s*/\s*(p|h[1-6]|blockquote|ul|ol|table)\b[^>]*>", re.IGNORECASE)
+_LINE_ENDS = re.compile(
+	r"<\s*(br|/\s*div|/\s*li|/\s*tr|p|ul|ol|h[1-6]|blockquote|table)\b[^>]*>", re.IGNORECASE
+)
 _SKIPPED = re.compile(r"<\s*(script|style)\b.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
@@ -611,7 +615,7 @@ def message_text(markup: str | None) -> str:
 	if not markup:
 		return ""
 	text = _SKIPPED.sub("", markup)
-	text = _BREAKS.sub("\n", text)
+	text = _LINE_ENDS.sub("\n", _PARAGRAPH_ENDS.sub("\n\n", text))
 	text = html.unescape(_TAGS.sub("", text))
 	lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
 	return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()

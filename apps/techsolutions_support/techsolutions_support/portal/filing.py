@@ -264,13 +264,14 @@ def check_form(
 
 def attachment_names(attachments: str | list[str] | None) -> list[str]:
 	"""The file names the browser sends: a list, or a JSON list in a form field."""
+	if attachments is None:
+		return []
 	if isinstance(attachments, str):
 		try:
 			attachments = json.loads(attachments) if attachments.strip() else []
 		except ValueError:
-			attachments = None
-	if attachments is None:
-		return []
+			# Not JSON: refused below. Filing without the photos would lose them quietly.
+			attachments = object()
 	if not isinstance(attachments, list) or not all(isinstance(name, str) for name in attachments):
 		frappe.throw(_("The list of attachments is not readable."), FilingError, title=_("Invalid Request"))
 	return list(dict.fromkeys(attachments))

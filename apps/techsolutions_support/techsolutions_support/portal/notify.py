@@ -24,10 +24,12 @@ the values it reports; the same news twice in a row is sent once.
 
 from dataclasses import dataclass
 
+import babel.dates
+
 import frappe
 from frappe import _
 from frappe.email.doctype.email_account.email_account import EmailAccount
-from frappe.utils import escape_html, format_datetime, get_datetime, get_url
+from frappe.utils import escape_html, get_datetime, get_url, now_datetime
 
 from techsolutions_support.core.portal_notices import (
 	CHANNELS,
@@ -45,7 +47,7 @@ from techsolutions_support.core.portal_view import customer_status, language_of
 from techsolutions_support.languages import site_language
 from techsolutions_support.portal.view import ticket_state
 
-WATCHED_FIELDS = ("status", *DEADLINE_FIELDS)
+WATCHED_FIELDS = ("status", "first_responded_on", *DEADLINE_FIELDS)
 STAFF_ROLES = frozenset({"Agent", "Agent Manager", "System Manager", "Administrator"})
 PREFERENCE_FIELDS = tuple(preference_field(kind, channel) for kind in KINDS for channel in CHANNELS)
 
@@ -59,7 +61,9 @@ class Recipient:
 
 def on_ticket_update(ticket, method=None) -> None:
 	before = ticket.get_doc_before_save()
-	changes = ticket_changes(watched_values(before) if before else None, watched_values(ticket))
+	changes = ticket_changes(
+		watched_values(before) if before else None, watched_values(ticket), now=now_datetime()
+	)
 	if before and status_kind(before) == status_kind(ticket):
 		# Two statuses the portal names alike (two paused ones without a reason): no news to read.
 		changes = [change for change in changes if change.kind != "status"]
@@ -126,7 +130,9 @@ def announce_moved_deadline(move: dict) -> None:
 	for field in DEADLINE_FIELDS:
 		before[field] = get_datetime(move[field]) if move.get(field) else None
 	changes = [
-		change for change in ticket_changes(before, watched_values(ticket)) if change.kind == "deadline"
+		change
+		for change in ticket_changes(before, watched_values(ticket), now=now_datetime())
+		if change.kind == "deadline"
 	]
 	recipient = recipient_of(ticket) if changes else None
 	if recipient:
@@ -273,9 +279,12 @@ def status_kind(ticket) -> str:
 
 
 def format_moment(value, lang: str) -> str:
-	"""A date and time as people of that language write it, to the minute (site time zone)."""
-	pattern = "dd.MM.yyyy, HH:mm" if (lang or "").startswith("de") else "d MMM yyyy, HH:mm"
-	return format_datetime(get_datetime(value), pattern)
+	"""A date and time as people of that language write it, to the minute (site time zone), in
+	that language whoever's request or job writes it (Frappe's own formatting takes the month
+	names from the request's language)."""
+	language = language_of(lang)
+	pattern = "dd.MM.yyyy, HH:mm" if language == "de" else "d MMM yyyy, HH:mm"
+	return babel.dates.format_datetime(get_datetime(value), pattern, locale=language)
 
 
 def send_mail(ticket, recipient: Recipient, message: str) -> None:

@@ -34,6 +34,7 @@ from frappe.utils import cint
 from frappe.website.page_renderers.base_renderer import BaseRenderer
 from frappe.website.page_renderers.redirect_page import RedirectPage
 
+from techsolutions_support.core.portal_view import language_of
 from techsolutions_support.portal import pwa
 from techsolutions_support.portal.render import render
 from techsolutions_support.portal.view import STATUS_FILTERS, list_tickets_for, ticket_view
@@ -45,6 +46,8 @@ ROOT = "support"
 TEMPLATES = "templates/ts_portal"
 # Pages with a user's data: never kept by a shared cache; the browser asks again each time.
 PRIVATE = {"Cache-Control": "private, no-cache"}
+# Every answer depends on the session and the language; its type is the one it says.
+COMMON_HEADERS = {"Vary": "Cookie, Accept-Language", "X-Content-Type-Options": "nosniff"}
 NOTICES_SHOWN = 50
 
 
@@ -53,6 +56,7 @@ class Reply:
 	body: str
 	status: int = 200
 	headers: dict[str, str] = field(default_factory=dict)
+	mimetype: str = "text/html"
 
 
 class PortalPage(BaseRenderer):
@@ -64,7 +68,10 @@ class PortalPage(BaseRenderer):
 	def render(self):
 		page, argument = route(self.path)
 		reply = page(argument)
-		return self.build_response(reply.body, reply.status, reply.headers)
+		response = self.build_response(reply.body, reply.status, {**COMMON_HEADERS, **reply.headers})
+		# Frappe guesses the type from the path: /support/ticket/12.js would be "JavaScript".
+		response.mimetype = reply.mimetype
+		return response
 
 
 class HelpdeskCustomerRedirect(BaseRenderer):
@@ -89,7 +96,7 @@ def portal_path_for(helpdesk_path: str) -> str | None:
 	"""The page here for a page of Helpdesk's app ("/helpdesk/my-tickets/12" -> "/support/ticket/12");
 	None for its knowledge base, which has no page here."""
 	parts = [part for part in helpdesk_path.split("/") if part][1:]
-	if parts[:1] == ["kb-public"]:
+	if parts[:1] and parts[0].lower() == "kb-public":
 		return None
 	if parts[:1] in (["my-tickets"], ["tickets"]) and len(parts) == 2:
 		return "/support/new" if parts[1] == "new" else f"/support/ticket/{quote(parts[1])}"
@@ -115,14 +122,18 @@ def respond(path: str) -> Reply:
 
 
 def require_login(path: str) -> None:
-	"""Sends a guest to the login, and back to `path` after it."""
+	"""Sends a guest to the login, and back to `path` (with the request's query) after it."""
 	if frappe.session.user == "Guest":
-		frappe.flags.redirect_location = "/login?redirect-to=" + quote(path, safe="/")
-		raise frappe.Redirect
+		query = frappe.request.query_string.decode() if frappe.request else ""
+		back = f"{path}?{query}" if query else path
+		frappe.flags.redirect_location = "/login?redirect-to=" + quote(back, safe="/")
+		# Not permanent: the same address answers with the page once logged in.
+		raise frappe.Redirect(302)
 
 
 def html(template: str, context: dict, http_status: int = 200) -> Reply:
-	context.setdefault("lang", frappe.local.lang)
+	# The language the page is written in: the portal speaks German and English only.
+	context.setdefault("lang", language_of(frappe.local.lang))
 	headers = PRIVATE if frappe.session.user != "Guest" else {}
 	return Reply(render(f"{TEMPLATES}/{template}", context), http_status, dict(headers))
 
@@ -174,8 +185,8 @@ def notices_page(_argument: str) -> Reply:
 	from techsolutions_support.portal.notify import format_moment
 
 	require_login("/support/notices")
-	# Frappe's list with the doctype's query hook: the user's own notices only.
-	notices = frappe.get_list(
+	# The user's own notices, whatever their roles (an agent has no permission on the doctype).
+	notices = frappe.get_all(
 		"TS Portal Notice",
 		filters={"user": frappe.session.user, "in_portal": 1},
 		fields=["name", "ticket", "kind", "message", "read", "creation"],
@@ -244,11 +255,19 @@ def worker(_argument: str) -> Reply:
 	config = json.dumps(pwa.worker_context()).replace("</", "<\\/")
 	body = render(f"{TEMPLATES}/sw.js", {"worker_config": config})
 	# The worker may control all of /support (its own folder is /support/), and is never stale.
-	return Reply(body, headers={"Service-Worker-Allowed": pwa.SCOPE, "Cache-Control": "no-cache"})
+	return Reply(
+		body,
+		headers={"Service-Worker-Allowed": pwa.SCOPE, "Cache-Control": "no-cache"},
+		mimetype="text/javascript",
+	)
 
 
 def manifest(_argument: str) -> Reply:
-	return Reply(json.dumps(pwa.manifest(), ensure_ascii=False, indent=1))
+	return Reply(
+		json.dumps(pwa.manifest(), ensure_ascii=False, indent=1),
+		headers={"Cache-Control": "no-cache"},
+		mimetype="application/manifest+json",
+	)
 
 
 PAGES: dict[str, Callable[[str], Reply]] = {

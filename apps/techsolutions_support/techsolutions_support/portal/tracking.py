@@ -21,7 +21,12 @@ from frappe import _
 from frappe.utils import get_datetime, get_url, now_datetime
 from frappe.utils.password import get_encryption_key
 
-from techsolutions_support.core.client_address import DEFAULT_TRUSTED, client_address, trusted_networks
+from techsolutions_support.core.client_address import (
+	DEFAULT_TRUSTED,
+	client_address,
+	limit_key,
+	trusted_networks,
+)
 from techsolutions_support.core.tracking import (
 	LinkState,
 	RateLimit,
@@ -46,6 +51,7 @@ LIMIT_PER_IP = RateLimit(limit=10, window_s=15 * 60)
 # Each request may e-mail this address: a handful an hour, so nobody can flood a mailbox.
 LIMIT_PER_ADDRESS = RateLimit(limit=3, window_s=60 * 60)
 DEFAULT_MINUTES = 30
+BAD_PROXY_CONFIG_LOGGED = "ts:tracking:bad-proxy-config-logged"
 # Helpdesk names tickets ".####": four digits at least (0042).
 TICKET_NAME_DIGITS = 4
 
@@ -69,7 +75,7 @@ def request_link(ticket_number: str, email: str, ip: str | None) -> None:
 			title=_("Check Your Entry"),
 		)
 
-	count_request("ip", ip or "unknown", LIMIT_PER_IP)
+	count_request("ip", limit_key(ip) if ip else "unknown", LIMIT_PER_IP)
 	count_request("address", hash_token(address, hashing_key()), LIMIT_PER_ADDRESS)
 
 	# In tests the job runs at once, so a test sees its effect; on a site it runs in a worker.
@@ -178,9 +184,12 @@ def request_address() -> str:
 	try:
 		trusted = trusted_networks(configured if configured is not None else DEFAULT_TRUSTED)
 	except (TypeError, ValueError) as error:
-		frappe.log_error(
-			title=_("Site config ts_trusted_proxies is not a list of addresses"), message=str(error)
-		)
+		# Once an hour, not once per request: a guest could otherwise fill the Error Log.
+		if not frappe.cache.get_value(BAD_PROXY_CONFIG_LOGGED):
+			frappe.cache.set_value(BAD_PROXY_CONFIG_LOGGED, 1, expires_in_sec=3600)
+			frappe.log_error(
+				title=_("Site config ts_trusted_proxies is not a list of addresses"), message=str(error)
+			)
 		trusted = trusted_networks(DEFAULT_TRUSTED)
 	request = frappe.request
 	return client_address(request.remote_addr or "", request.headers.get("X-Forwarded-For"), trusted)

@@ -13,6 +13,7 @@ Nothing returned here is an agents-only field: only the core's words and the few
 it is given (deadline instants, tracking number, plate).
 """
 
+import html
 import json
 from datetime import datetime
 from typing import Any
@@ -36,6 +37,8 @@ from techsolutions_support.techsolutions_support.doctype.ts_portal_settings.ts_p
 )
 
 PAGE_LENGTH = 20
+# Pages beyond this are empty for any customer; a larger number is read as this one.
+LAST_PAGE = 100_000
 STATUS_FILTERS = ("open", "closed")
 # Helpdesk's categories: Open and Paused are open, Resolved (Resolved, Closed) is done.
 OPEN_FILTER = {"status_category": ("!=", "Resolved")}
@@ -71,6 +74,7 @@ DELIVERY_FIELDS = (
 	"proof_of_delivery",
 	"last_synced_at",
 	"customer",
+	"vehicle",
 )
 VEHICLE_FIELDS = ("name", "plate", "state", "customer")
 
@@ -105,7 +109,7 @@ def ticket_view(ticket_name: str, *, lang: str | None = None) -> dict[str, Any]:
 	events = ticket_events(ticket)
 	facts = TicketFacts(
 		name=str(ticket.name),
-		subject=ticket.subject or "",
+		subject=plain_subject(ticket.subject),
 		created=aware(opened_at(ticket), system_zone()),
 		state=ticket_state(ticket),
 		delivery=delivery_facts(ticket, read_delivery(ticket.ts_delivery)),
@@ -131,7 +135,7 @@ def list_tickets_for(user: str, page: int = 1, status: str | None = None, *, lan
 	`status` is "open", "closed" or None (both). Each row is the customer view without the
 	timeline; `last_activity` is the newest message (or the creation).
 	"""
-	page = max(1, int(page or 1))
+	page = min(max(1, int(page or 1)), LAST_PAGE)
 	offset = (page - 1) * PAGE_LENGTH
 	# One more than shown, to know whether a next page exists.
 	wanted = PAGE_LENGTH + 1
@@ -163,7 +167,7 @@ def list_tickets_for(user: str, page: int = 1, status: str | None = None, *, lan
 			events.append(newest[row.name])
 		facts = TicketFacts(
 			name=str(row.name),
-			subject=row.subject or "",
+			subject=plain_subject(row.subject),
 			created=created,
 			state=ticket_state(row),
 			delivery=delivery_facts(row, deliveries.get(row.ts_delivery)),
@@ -196,6 +200,12 @@ def read_page(user: str, filters: dict, offset: int, length: int) -> list:
 		limit_page_length=length,
 		user=user,
 	)
+
+
+def plain_subject(stored: str | None) -> str:
+	"""The subject as the customer typed it: Frappe stores "<" and ">" of a Data field escaped,
+	and the portal's templates escape what they show."""
+	return html.unescape(stored or "")
 
 
 def system_zone() -> ZoneInfo:
@@ -263,11 +273,16 @@ def read_deliveries(names: list[str]) -> dict[str, Any]:
 
 
 def delivery_facts(ticket: Any, delivery: Any) -> DeliveryFacts | None:
-	"""The delivery as the core reads it; none when it belongs to another customer."""
-	if not delivery:
+	"""The delivery as the core reads it, when the ticket's customer may know its state: it is the
+	customer's shipment, or it travels on the customer's own vehicle. None otherwise, also for a
+	delivery whose customer nobody recorded: a tracking number typed into a ticket reveals
+	nothing of someone else's shipment."""
+	if not delivery or not ticket.customer:
 		return None
-	# A tracking number typed into a ticket must not reveal another customer's shipment.
-	if delivery.customer and delivery.customer != ticket.customer:
+	if delivery.customer != ticket.customer and not (
+		delivery.vehicle
+		and frappe.db.get_value("TS Vehicle", delivery.vehicle, "customer") == ticket.customer
+	):
 		return None
 	return DeliveryFacts(
 		tracking_number=delivery.tracking_number or delivery.name,

@@ -449,7 +449,8 @@ class PilotLoader:
 	ROUTE_DELIVERY_STATUS = {"Completed": "Delivered", "In Progress": "In Transit"}
 
 	def load_deliveries(self) -> None:
-		"""The deliveries planned on the pilot routes, so that tickets naming them are linked."""
+		"""The deliveries planned on the pilot routes, so that tickets naming them are linked; those
+		of a pilot customer (as consignee) name it, so that its contacts see them in the portal."""
 		for route in self.read("routes.json") or []:
 			vehicle = frappe.db.get_value("TS Route", route["route_code"], "vehicle")
 			for stop, row in enumerate(route.get("deliveries") or [], start=2):
@@ -466,8 +467,15 @@ class PilotLoader:
 						"route": route["route_code"],
 						"stop_sequence": stop,
 						"vehicle": vehicle,
+						"customer": row.get("customer"),
 					},
 				)
+				# Sites loaded before the pilot named the deliveries' customers get them now: without
+				# one, the portal shows a delivery to nobody.
+				if row.get("customer") and not frappe.db.get_value(
+					"TS Delivery", row["tracking_number"], "customer"
+				):
+					frappe.db.set_value("TS Delivery", row["tracking_number"], "customer", row["customer"])
 
 	def load_connectors(self) -> None:
 		"""Connectors of the demo, reading the simulator (`python -m techsolutions_support.simulator`)."""

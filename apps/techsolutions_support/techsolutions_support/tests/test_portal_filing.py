@@ -305,6 +305,13 @@ class TestUploads(FilingTestCase):
 		with self.assertRaises(filing.FilingError):
 			call_portal(FILE_REQUEST, self.contact, **draft(), attachments=[mine["file"]])
 
+	def test_an_unreadable_list_of_attachments_files_nothing(self):
+		values = draft()
+		for attachments in ("not json", '{"a": 1}', "[1, 2]"):
+			with self.subTest(attachments=attachments), self.assertRaises(filing.FilingError):
+				call_portal(FILE_REQUEST, self.contact, **values, attachments=attachments)
+		self.assertEqual(self.tickets_with_key(self.contact, values["client_request_id"]), [])
+
 	def test_a_file_changed_after_its_upload_is_checked_again(self):
 		stored = self.upload(self.contact, str(uuid.uuid4()), "foto.jpg", jpeg_bytes(14, 14))
 		path = frappe.get_doc("File", stored["file"]).get_full_path()

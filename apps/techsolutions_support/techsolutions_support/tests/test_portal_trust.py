@@ -331,6 +331,20 @@ class TestNotices(FrappeTestCase):
 		[notice] = notices_for(self.ticket, kind="status")
 		self.assertEqual(notice.message, f"Request #{self.ticket} has a new status: Waiting for your reply.")
 
+	def test_an_english_contact_gets_english_dates_from_a_german_agent(self):
+		frappe.db.set_value("User", self.contact, "language", "en")
+		self.addCleanup(frappe.db.set_value, "User", self.contact, "language", "de")
+		previous = frappe.local.lang
+		frappe.local.lang = "de"
+		self.addCleanup(setattr, frappe.local, "lang", previous)
+		self.as_agent(priority="Urgent")
+		[notice] = notices_for(self.ticket, kind="deadline")
+		self.assertTrue(
+			notice.message.startswith(f"New deadlines for request #{self.ticket}"), notice.message
+		)
+		month = get_datetime(frappe.db.get_value("HD Ticket", self.ticket, "resolution_by")).strftime("%b")
+		self.assertIn(f" {month} ", notice.message)
+
 	def test_a_status_is_named_as_the_portal_names_it(self):
 		# Helpdesk's own names ("Beantwortet", "Wartet auf Frachtführer") are the agents' words.
 		expected = {"Replied": "Wartet auf Ihre Antwort", "Waiting on Carrier": "Wartet auf den Spediteur"}

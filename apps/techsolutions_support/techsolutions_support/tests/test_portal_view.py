@@ -168,6 +168,13 @@ class TestWhoSeesWhich(PortalViewTestCase):
 		self.assertEqual(html.count('class="ts-card ts-row"'), 1)
 		self.assertIn("/support?status=all&page=1", html)
 
+		# A page far beyond the last is empty, not an error, however large its number.
+		html = self.page_as(self.contact, "support", {"status": "all", "page": "99999999999999999999"})
+		self.assertEqual(html.count('class="ts-card ts-row"'), 0)
+		frappe.set_user(self.contact)
+		self.assertEqual(customer.list_tickets(page="99999999999999999999")["tickets"], [])
+		frappe.set_user("Administrator")
+
 	def test_each_row_shows_its_newest_message(self):
 		agent = make_agent()
 		answered = file_portal_ticket(self.contact, "Mit Antwort").name
@@ -309,11 +316,39 @@ class TestTicketView(PortalViewTestCase):
 		self.assertIn("14:05", shipment["delivered_text"])
 		self.assertEqual(shipment["proof_text"], "Zustellnachweis: Unterschrift M. Weber")
 
-	def test_shipment_of_another_customer_stays_hidden(self):
-		delivery = self.delivery(self.other_customer, status="In Transit", last_synced_at=now_datetime())
-		ticket = file_portal_ticket(self.contact, "Fremde Sendungsnummer").name
+	def test_shipment_of_another_customer_or_of_nobody_stays_hidden(self):
+		foreign = self.delivery(self.other_customer, status="In Transit", last_synced_at=now_datetime())
+		# Synced from a route plan, with nobody's name on it: a number typed in opens nothing.
+		unclaimed = self.delivery(
+			None, status="Delivered", proof_of_delivery="POD-4711", last_synced_at=now_datetime()
+		)
+		for delivery in (foreign, unclaimed):
+			ticket = file_portal_ticket(self.contact, "Wo ist die Sendung?").name
+			update_ticket(ticket, ts_delivery=delivery)
+			self.assertIsNone(self.view_as(self.contact, ticket)["shipment"], delivery)
+			for page in (
+				self.page_as(self.contact, f"support/ticket/{ticket}"),
+				self.page_as(self.contact, "support", {"status": "all"}),
+			):
+				self.assertNotIn(delivery, page)
+				self.assertNotIn("data-shipment", page)
+				self.assertNotIn("POD-4711", page)
+
+	def test_shipment_on_the_customers_own_vehicle_is_shown(self):
+		vehicle = frappe.get_doc(
+			{
+				"doctype": "TS Vehicle",
+				"vin": f"WDB{frappe.generate_hash(length=14).upper()}",
+				"plate": f"B-TV {frappe.generate_hash(length=4).upper()}",
+				"customer": self.customer,
+			}
+		).insert(ignore_permissions=True)
+		delivery = self.delivery(
+			None, status="In Transit", vehicle=vehicle.name, last_synced_at=now_datetime()
+		)
+		ticket = file_portal_ticket(self.contact, "Unser LKW hat eine Panne").name
 		update_ticket(ticket, ts_delivery=delivery)
-		self.assertIsNone(self.view_as(self.contact, ticket)["shipment"])
+		self.assertEqual(self.view_as(self.contact, ticket)["shipment"]["tracking_number"], delivery)
 
 	def test_timeline_hides_internal_things_and_agent_names(self):
 		agent = make_agent()
@@ -387,6 +422,15 @@ class TestTicketView(PortalViewTestCase):
 			self.assertIn("&lt;script&gt;x()&lt;/script&gt;", html)
 			self.assertIn("Preis &amp; &#34;Angebot&#34;", html)
 		self.assertIn("Preis &amp; &#34;Angebot&#34;", self.page_as(self.contact, "support"))
+
+		# A subject with markup reads as typed, escaped once (Frappe stores "<" escaped).
+		marked = file_portal_ticket(self.contact, "Kiste <b>fett</b> kaputt").name
+		for html in (
+			self.page_as(self.contact, f"support/ticket/{marked}"),
+			self.page_as(self.contact, "support"),
+		):
+			self.assertIn("Kiste &lt;b&gt;fett&lt;/b&gt; kaputt", html)
+			self.assertNotIn("<b>fett", html)
 
 	def test_ticket_page_of_another_customer_is_not_found(self):
 		ticket = file_portal_ticket(self.contact, "Eigene Anfrage").name
