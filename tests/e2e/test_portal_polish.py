@@ -208,3 +208,10 @@ def test_answers_say_their_type_and_a_login_keeps_the_address(colleague_ticket):
 def test_an_agent_opens_the_notices_page():
 	agent_notices = SiteClient("agent@techsolutions.example").get("/support/notices")
 	assert agent_notices.status_code == 200
+
+
+def test_a_guest_sent_to_the_login_gets_no_guessed_type():
+	sent = SiteClient().get("/support/ticket/12.js", allow_redirects=False)
+	assert sent.status_code == 302
+	assert sent.headers["Content-Type"].startswith("text/html")
+	assert sent.headers["X-Content-Type-Options"] == "nosniff"

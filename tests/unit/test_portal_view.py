@@ -742,6 +742,7 @@ def test_timeline_property_only_visible_kinds_and_no_agent_names(events):
 		("<p>Hallo</p><p>Welt</p>", "Hallo\n\nWelt"),
 		("Line1<br>Line2<ul><li>eins</li><li>zwei</li></ul>Schluss", "Line1\nLine2\neins\nzwei\n\nSchluss"),
 		("<div>a</div><div>b</div>", "a\nb"),
+		("<table><tr><td>a</td><td>b</td></tr><tr><th>c</th><td>d</td></tr></table>", "a b\nc d"),
 		("<P>Groß</P><BR>klein", "Groß\n\nklein"),
 		("Zeile 1<br>Zeile 2<br/>Zeile 3", "Zeile 1\nZeile 2\nZeile 3"),
 		("<p>A &amp; B &lt;script&gt;</p>", "A & B <script>"),

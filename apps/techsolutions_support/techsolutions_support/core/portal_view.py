@@ -601,6 +601,7 @@ class VisibleEvent:
 
 # Where a block ends, a paragraph ends (an empty line); where a line ends or a list begins, a line.
 _PARAGRAPH_ENDS = re.compile(r"<\s*/\s*(p|h[1-6]|blockquote|ul|ol|table)\b[^>]*>", re.IGNORECASE)
+_CELL_ENDS = re.compile(r"<\s*/\s*(td|th)\b[^>]*>", re.IGNORECASE)
 _LINE_ENDS = re.compile(
 	r"<\s*(br|/\s*div|/\s*li|/\s*tr|p|ul|ol|h[1-6]|blockquote|table)\b[^>]*>", re.IGNORECASE
 )
@@ -616,6 +617,7 @@ def message_text(markup: str | None) -> str:
 		return ""
 	text = _SKIPPED.sub("", markup)
 	text = _LINE_ENDS.sub("\n", _PARAGRAPH_ENDS.sub("\n\n", text))
+	text = _CELL_ENDS.sub(" ", text)
 	text = html.unescape(_TAGS.sub("", text))
 	lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
 	return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()

@@ -66,9 +66,14 @@ class PortalPage(BaseRenderer):
 		return route(self.path) is not None
 
 	def render(self):
-		page, argument = route(self.path)
-		reply = page(argument)
-		response = self.build_response(reply.body, reply.status, {**COMMON_HEADERS, **reply.headers})
+		try:
+			reply = respond(self.path)
+		except frappe.Redirect as redirect:
+			response = RedirectPage(self.path, redirect.http_status_code).render()
+			reply = Reply("", redirect.http_status_code)
+		else:
+			response = self.build_response(reply.body, reply.status, reply.headers)
+		response.headers.extend(COMMON_HEADERS)
 		# Frappe guesses the type from the path: /support/ticket/12.js would be "JavaScript".
 		response.mimetype = reply.mimetype
 		return response
@@ -116,7 +121,11 @@ def route(path: str) -> tuple[Callable[[str], Reply], str] | None:
 
 
 def respond(path: str) -> Reply:
-	"""The page at `path` for the current session (as the renderer answers it; for tests)."""
+	"""The page at `path` for the current session; a guest on a page that asks for a login gets
+	frappe.Redirect raised."""
+	# The portal is written in German and English: Frappe's own words on it (its translations of
+	# "Settings", "Send", ...) must not come in a third language beside them.
+	frappe.local.lang = language_of(frappe.local.lang)
 	page, argument = route(path.strip("/"))
 	return page(argument)
 

@@ -203,8 +203,9 @@ def read_page(user: str, filters: dict, offset: int, length: int) -> list:
 
 
 def plain_subject(stored: str | None) -> str:
-	"""The subject as the customer typed it: Frappe stores "<" and ">" of a Data field escaped,
-	and the portal's templates escape what they show."""
+	"""The subject as the customer typed it: Frappe cleans a Data field that holds markup and
+	stores what it does not allow escaped ("<script>" as "&lt;script&gt;"); the portal's templates
+	escape what they show. GAP: an entity typed as text ("&lt;") reads as its character."""
 	return html.unescape(stored or "")
 
 

@@ -432,6 +432,16 @@ class TestTicketView(PortalViewTestCase):
 			self.assertIn("Kiste &lt;b&gt;fett&lt;/b&gt; kaputt", html)
 			self.assertNotIn("<b>fett", html)
 
+	def test_a_language_the_portal_does_not_speak_reads_english_throughout(self):
+		previous = frappe.local.lang
+		self.addCleanup(setattr, frappe.local, "lang", previous)
+		frappe.local.lang = "fr"
+		html = self.page_as(self.contact, "support")
+		self.assertIn('<html lang="en">', html)
+		# Frappe's own French words for the same labels do not come in.
+		self.assertIn(">Settings<", html)
+		self.assertNotIn("Paramètres", html)
+
 	def test_ticket_page_of_another_customer_is_not_found(self):
 		ticket = file_portal_ticket(self.contact, "Eigene Anfrage").name
 		foreign = self.page_as(self.stranger, f"support/ticket/{ticket}")
