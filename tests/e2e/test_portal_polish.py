@@ -196,6 +196,12 @@ def test_answers_say_their_type_and_a_login_keeps_the_address(colleague_ticket):
 		assert missing.headers["Content-Type"].startswith("text/html"), path
 		assert missing.headers["X-Content-Type-Options"] == "nosniff"
 	assert "Accept-Language" in member.get("/support").headers["Vary"]
+	# An address under /support that is no page: the portal's own page, the way back included.
+	for client in (member, guest):
+		nowhere = client.get("/support/nowhere/at-all")
+		assert nowhere.status_code == 404
+		assert 'id="ts-not-found"' in nowhere.text
+		assert nowhere.headers["X-Content-Type-Options"] == "nosniff"
 
 	manifest = guest.get("/support/manifest.webmanifest")
 	assert manifest.headers["Content-Type"].startswith("application/manifest+json")

@@ -109,15 +109,16 @@ def portal_path_for(helpdesk_path: str) -> str | None:
 
 
 def route(path: str) -> tuple[Callable[[str], Reply], str] | None:
-	"""The page for a path (without slashes at its ends) and its argument, or None."""
+	"""The page for a path under /support (without slashes at its ends) and its argument; None
+	for a path elsewhere."""
 	parts = path.split("/")
 	if parts[0] != ROOT:
 		return None
 	rest = parts[1:]
 	if len(rest) == 2 and rest[0] == "ticket" and rest[1]:
 		return ticket_page, rest[1]
-	page = PAGES.get("/".join(rest))
-	return (page, "") if page else None
+	# Any other address under /support gets the portal's own "not found" page.
+	return PAGES.get("/".join(rest), missing_page), ""
 
 
 def respond(path: str) -> Reply:
@@ -174,10 +175,14 @@ def list_page(_argument: str) -> Reply:
 def ticket_page(name: str) -> Reply:
 	require_login(f"/support/ticket/{name}")
 	if not frappe.db.exists("HD Ticket", name) or not frappe.has_permission("HD Ticket", "read", name):
-		return html("not_found.html", {}, http_status=404)
+		return missing_page(name)
 	view = ticket_view(name)
 	# A ticket solved or closed can still get an answer: Helpdesk reopens it.
 	return html("support_ticket.html", {"view": view, "lang": view["lang"], "can_reply": True})
+
+
+def missing_page(_argument: str) -> Reply:
+	return html("not_found.html", {}, http_status=404)
 
 
 def new_page(_argument: str) -> Reply:

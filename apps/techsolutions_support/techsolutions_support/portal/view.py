@@ -275,12 +275,13 @@ def read_deliveries(names: list[str]) -> dict[str, Any]:
 
 def delivery_facts(ticket: Any, delivery: Any) -> DeliveryFacts | None:
 	"""The delivery as the core reads it, when the ticket's customer may know its state: it is the
-	customer's shipment, or it travels on the customer's own vehicle. None otherwise, also for a
-	delivery whose customer nobody recorded: a tracking number typed into a ticket reveals
-	nothing of someone else's shipment."""
+	customer's shipment, or it travels on the customer's own vehicle (then without its proof of
+	delivery). None otherwise, also for a delivery whose customer nobody recorded: a tracking
+	number typed into a ticket reveals nothing of someone else's shipment."""
 	if not delivery or not ticket.customer:
 		return None
-	if delivery.customer != ticket.customer and not (
+	own = delivery.customer == ticket.customer
+	if not own and not (
 		delivery.vehicle
 		and frappe.db.get_value("TS Vehicle", delivery.vehicle, "customer") == ticket.customer
 	):
@@ -293,7 +294,8 @@ def delivery_facts(ticket: Any, delivery: Any) -> DeliveryFacts | None:
 		# Frappe keeps an empty Int as 0; the core decides whether 0 is known (known_delay).
 		delay_minutes=delivery.delay_minutes,
 		delivered_at=maybe_aware(delivery.delivered_at),
-		proof_of_delivery=delivery.proof_of_delivery or "",
+		# Who signed for it is the shipment's customer's business, not the truck owner's.
+		proof_of_delivery=(delivery.proof_of_delivery or "") if own else "",
 		last_synced_at=maybe_aware(delivery.last_synced_at),
 	)
 

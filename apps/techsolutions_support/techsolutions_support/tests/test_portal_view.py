@@ -344,11 +344,20 @@ class TestTicketView(PortalViewTestCase):
 			}
 		).insert(ignore_permissions=True)
 		delivery = self.delivery(
-			None, status="In Transit", vehicle=vehicle.name, last_synced_at=now_datetime()
+			self.other_customer,
+			status="Delivered",
+			delivered_at=now_datetime(),
+			proof_of_delivery="Unterschrift B. Sauerland",
+			vehicle=vehicle.name,
+			last_synced_at=now_datetime(),
 		)
 		ticket = file_portal_ticket(self.contact, "Unser LKW hat eine Panne").name
 		update_ticket(ticket, ts_delivery=delivery)
-		self.assertEqual(self.view_as(self.contact, ticket)["shipment"]["tracking_number"], delivery)
+		shipment = self.view_as(self.contact, ticket)["shipment"]
+		self.assertEqual(shipment["tracking_number"], delivery)
+		self.assertEqual(shipment["headline"], "Zugestellt")
+		# Who signed for another shipper's delivery stays with that shipper.
+		self.assertFalse(shipment["proof_text"])
 
 	def test_timeline_hides_internal_things_and_agent_names(self):
 		agent = make_agent()
