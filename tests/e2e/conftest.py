@@ -104,6 +104,20 @@ def open_page(browser):
 		context.close()
 
 
+def kept_pages(page) -> list[str]:
+	"""Which of the portal's offline pages (the list, the form) the page's service worker keeps."""
+	return page.evaluate(
+		"""async () => {
+			const kept = [];
+			for (const name of await caches.keys()) {
+				const cache = await caches.open(name);
+				for (const page of ["/support", "/support/new"]) if (await cache.match(page)) kept.push(page);
+			}
+			return kept.sort();
+		}"""
+	)
+
+
 def screenshot(page, name: str) -> Path:
 	"""Keeps a full-page screenshot as a test artefact and returns its path."""
 	SCREENSHOTS.mkdir(parents=True, exist_ok=True)

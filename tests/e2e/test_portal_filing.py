@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from client import URL, SiteClient
-from conftest import screenshot
+from conftest import kept_pages, screenshot
 
 PILOT = Path(__file__).resolve().parents[2] / "fixtures" / "pilot"
 FILE_REQUEST = "/api/method/techsolutions_support.api.filing.file_request"
@@ -226,31 +226,21 @@ def test_the_web_app_is_installable(open_page):
 	screenshot(page, "filing-phone-4-worker-registered")
 
 
-KEPT_PAGES = """async () => {
-	const kept = [];
-	for (const name of await caches.keys()) {
-		const cache = await caches.open(name);
-		for (const page of ["/support", "/support/new"]) if (await cache.match(page)) kept.push(page);
-	}
-	return kept.sort();
-}"""
-
-
 def test_the_kept_pages_are_forgotten_when_the_session_ends(open_page):
 	page = open_page("phone", pilot_contact())
 	page.goto("/support/new")
 	wait_for_worker(page)
 	for _ in range(20):
-		if page.evaluate(KEPT_PAGES) == ["/support", "/support/new"]:
+		if kept_pages(page) == ["/support", "/support/new"]:
 			break
 		page.wait_for_timeout(250)
-	assert page.evaluate(KEPT_PAGES) == ["/support", "/support/new"]
+	assert kept_pages(page) == ["/support", "/support/new"]
 
 	page.goto("/api/method/logout")
 	page.goto("/support/new")
 
 	assert "/login" in page.url
-	assert page.evaluate(KEPT_PAGES) == []
+	assert kept_pages(page) == []
 
 
 def test_a_draft_written_offline_is_kept_and_sent_once(screen, open_page, admin, tmp_path):

@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 from client import URL, SiteClient
-from conftest import screenshot
+from conftest import kept_pages, screenshot
 
 NEW_TICKET = "helpdesk.helpdesk.doctype.hd_ticket.api.new"
 
@@ -18,15 +18,6 @@ pytestmark = pytest.mark.skipif(not URL, reason="no test site served (run throug
 # test files requests for this customer.
 MANAGER = "u.kretzschmar@baustoffe-elbtal.example"
 COLLEAGUE = "s.pietsch@baustoffe-elbtal.example"
-
-KEPT_PAGES = """async () => {
-	const kept = [];
-	for (const name of await caches.keys()) {
-		const cache = await caches.open(name);
-		for (const page of ["/support", "/support/new"]) if (await cache.match(page)) kept.push(page);
-	}
-	return kept.sort();
-}"""
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +35,7 @@ def keep_the_list(page) -> None:
 	page.goto("/support")
 	page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
 	for _ in range(40):
-		if "/support" in page.evaluate(KEPT_PAGES):
+		if "/support" in kept_pages(page):
 			return
 		page.wait_for_timeout(250)
 	raise AssertionError("the service worker kept no /support page")
@@ -66,7 +57,7 @@ def test_logging_out_leaves_no_request_on_the_device(open_page, colleague_ticket
 
 	page.click("a[data-ts-logout]")
 	page.wait_for_url(lambda url: "/support" not in url)
-	assert page.evaluate(KEPT_PAGES) == []
+	assert kept_pages(page) == []
 	html = open_list_offline(page)
 	screenshot(page, "polish-phone-1-offline-after-logout")
 
@@ -82,7 +73,7 @@ def test_the_worker_serves_no_kept_list_to_a_session_that_ended(open_page, colle
 	keep_the_list(page)
 	status = page.evaluate("async () => (await fetch('/api/method/logout')).status")
 	assert status == 200
-	assert "/support" in page.evaluate(KEPT_PAGES)
+	assert "/support" in kept_pages(page)
 
 	html = open_list_offline(page)
 

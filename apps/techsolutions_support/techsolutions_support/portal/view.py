@@ -261,15 +261,23 @@ def ticket_state(ticket: Any) -> TicketState:
 
 
 def read_delivery(name: str | None) -> Any:
-	if not name:
-		return None
-	return frappe.db.get_value("TS Delivery", name, list(DELIVERY_FIELDS), as_dict=True)
+	return read_deliveries([name]).get(name) if name else None
 
 
 def read_deliveries(names: list[str]) -> dict[str, Any]:
+	"""The deliveries by name, each with `vehicle_customer`: who owns the vehicle carrying it."""
 	if not names:
 		return {}
 	rows = frappe.get_all("TS Delivery", filters={"name": ("in", names)}, fields=list(DELIVERY_FIELDS))
+	vehicles = sorted({row.vehicle for row in rows if row.vehicle})
+	owners = {}
+	if vehicles:
+		vehicle_rows = frappe.get_all(
+			"TS Vehicle", filters={"name": ("in", vehicles)}, fields=["name", "customer"]
+		)
+		owners = {vehicle.name: vehicle.customer for vehicle in vehicle_rows}
+	for row in rows:
+		row.vehicle_customer = owners.get(row.vehicle)
 	return {row.name: row for row in rows}
 
 
@@ -281,10 +289,7 @@ def delivery_facts(ticket: Any, delivery: Any) -> DeliveryFacts | None:
 	if not delivery or not ticket.customer:
 		return None
 	own = delivery.customer == ticket.customer
-	if not own and not (
-		delivery.vehicle
-		and frappe.db.get_value("TS Vehicle", delivery.vehicle, "customer") == ticket.customer
-	):
+	if not own and delivery.vehicle_customer != ticket.customer:
 		return None
 	return DeliveryFacts(
 		tracking_number=delivery.tracking_number or delivery.name,

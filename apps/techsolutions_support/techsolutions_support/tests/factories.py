@@ -274,3 +274,26 @@ def call_portal(cmd: str, user: str, **kwargs):
 def found(items: list[dict]) -> list[str]:
 	"""The article names of search items, best first."""
 	return [item["id"] for item in items]
+
+
+def make_outgoing_account() -> str:
+	"""An outgoing e-mail account, as every site that e-mails has, so that mails are queued.
+
+	Nothing is sent: mails stay in the Email Queue (the account points at this machine only).
+	"""
+	return (
+		frappe.get_doc(
+			{
+				"doctype": "Email Account",
+				"email_account_name": f"Test Ausgang {random_string(6)}",
+				"email_id": f"support-{random_string(6).lower()}@test.example",
+				"enable_outgoing": 1,
+				"default_outgoing": 1,
+				"smtp_server": "127.0.0.1",
+				"smtp_port": 2525,
+				"no_smtp_authentication": 1,
+			}
+		)
+		.insert(ignore_permissions=True)
+		.name
+	)

@@ -18,6 +18,7 @@ from frappe.utils import get_datetime, get_time, now_datetime, random_string
 from techsolutions_support.events.hd_ticket_sla import set_deadlines
 from techsolutions_support.setup.pilot_tickets import PilotStoryError, load_tickets, system_time
 from techsolutions_support.sla.clock import stop_kind
+from techsolutions_support.tests.factories import make_outgoing_account
 
 TICKETS = Path(__file__).resolve().parents[4] / "fixtures" / "pilot" / "tickets.json"
 STAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
@@ -34,18 +35,7 @@ class TestPilotTickets(FrappeTestCase):
 			raise unittest.SkipTest("fixtures/pilot/tickets.json is not beside this app")
 		frappe.set_user("Administrator")
 		# As on the demo site: an outgoing account, so that whatever would be e-mailed is queued.
-		frappe.get_doc(
-			{
-				"doctype": "Email Account",
-				"email_account_name": f"Pilot Ausgang {random_string(6)}",
-				"email_id": f"pilot-{random_string(6).lower()}@test.example",
-				"enable_outgoing": 1,
-				"default_outgoing": 1,
-				"smtp_server": "127.0.0.1",
-				"smtp_port": 2525,
-				"no_smtp_authentication": 1,
-			}
-		).insert(ignore_permissions=True)
+		make_outgoing_account()
 		cls.rows = json.loads(TICKETS.read_text(encoding="utf-8"))
 		marker = random_string(6)
 		for row in cls.rows:

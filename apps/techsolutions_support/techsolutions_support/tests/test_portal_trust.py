@@ -32,6 +32,7 @@ from techsolutions_support.tests.factories import (
 	make_agent,
 	make_contact,
 	make_customer,
+	make_outgoing_account,
 )
 
 LINK = re.compile(r"/support/track\?link=([A-Za-z0-9._-]+)")
@@ -80,25 +81,6 @@ def come_from(peer: str, forwarded_for: str | None = None) -> None:
 	"""The current request arrives from `peer`, carrying `forwarded_for` as X-Forwarded-For."""
 	headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
 	frappe.local.request = EnvironBuilder(environ_base={"REMOTE_ADDR": peer}, headers=headers).get_request()
-
-
-def make_outgoing_account() -> None:
-	"""An outgoing account, as every site that e-mails has; the test's transaction drops it.
-
-	Nothing is sent: mails stay in the Email Queue (the account points at this machine only).
-	"""
-	frappe.get_doc(
-		{
-			"doctype": "Email Account",
-			"email_account_name": f"Test Ausgang {random_string(6)}",
-			"email_id": f"support-{random_string(6).lower()}@test.example",
-			"enable_outgoing": 1,
-			"default_outgoing": 1,
-			"smtp_server": "127.0.0.1",
-			"smtp_port": 2525,
-			"no_smtp_authentication": 1,
-		}
-	).insert(ignore_permissions=True)
 
 
 class TrackingCase(FrappeTestCase):
